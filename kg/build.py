@@ -1,0 +1,746 @@
+"""Build the graph: sources -> extraction JSON -> RDF named graphs -> validated store generation.
+
+Each build is a **full rebuild from its sources**: every run reads and extracts all sources, writes a fresh store
+generation and only then switches ``CURRENT`` to it (see :mod:`kg.store`). So rebuilding a document replaces its
+graph and dropping a source from the list drops its graph; nothing is patched in place.
+
+Graphs (IRIs in :mod:`kg.namespaces`, shape in docs/architecture.md):
+
+* ``id:doc/<doc id>/graph``: everything one document says: the document node (metadata and full text), the
+  entities it mentions (type, labels), mentions, facts with span-level evidence, memberships derived from its
+  withdrawals;
+* ``id:graph/ontology``: ``ontology/*.ttl``; ``id:graph/inferred``: types the reasoner infers;
+  ``id:graph/links``: Wikidata links (from :mod:`kg.links` when installed); ``id:graph/meta``: the build run.
+
+No blank nodes are minted: every node has an IRI made from a hash of what it is, so the same inputs give the
+same triples and two builds can be compared as sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, SKOS, XSD
+
+from . import __version__
+from .errors import InputError, KGError, StoreError, ValidationError
+from .namespaces import (
+    DCT,
+    GRAPH_INFERRED,
+    GRAPH_LINKS,
+    GRAPH_META,
+    GRAPH_ONTOLOGY,
+    ID,
+    IPA,
+    OA,
+    PREFIXES,
+    SCHEMA,
+    document_graph,
+    document_iri,
+    entity_iri,
+    evidence_iri,
+    fact_iri,
+)
+from .store import StoreRoot
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO / "data" / "corpus"
+MEMORANDUM_DIR = REPO / "data" / "memorandum"
+ONTOLOGY_DIR = REPO / "ontology"
+SHAPES_FILE = "shapes.ttl"
+SOURCE_SUFFIXES = (".txt", ".md", ".csv")
+CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
+
+MODALITIES = ("announced", "planned", "ordered", "effective", "threatened", "historical", "reversed", "negated",
+              "ongoing")
+# Withdrawals that end a membership: said to have happened or been decided (not threatened, negated, historical).
+MEMBERSHIP_ENDING = {"announced", "effective", "planned"}
+ORGANIZATION_CLASSES = {"Organization", "IntergovernmentalOrganization", "UNSystemEntity",
+                        "NonGovernmentalOrganization", "MediaOrganization", "GovernmentBody"}
+LANG_TAGS = {"en": "en", "zh-Hant": "zh-hant", "zh-Hans": "zh-hans"}
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+def _h16(*parts) -> str:
+    """16 hex digits of sha256 over the parts, unambiguous (unit separator between parts)."""
+    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------------- sources
+@dataclass
+class Source:
+    """One input document: its path, its decoded text and its extraction JSON."""
+
+    path: Path
+    text: str
+    extraction: dict
+
+    @property
+    def doc_id(self) -> str:
+        return self.extraction["document"]["id"]
+
+
+def default_sources() -> list[Path]:
+    """The bundled corpus: the articles in data/corpus and the memorandum list(s) in data/memorandum."""
+    return sorted(CORPUS_DIR.glob("*.txt")) + sorted(MEMORANDUM_DIR.glob("*.csv"))
+
+
+def expand_sources(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; a directory stands for its ``*.txt``, ``*.md`` and ``*.csv`` files (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES)
+            if not found:
+                raise InputError(f"{p}: no .txt, .md or .csv sources in this directory")
+            out.extend(found)
+        else:
+            out.append(p)
+    seen, unique = set(), []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def read_source(path: Path, *, lexicon=None) -> Source:
+    """Read and extract one source. Every problem is an :class:`InputError` whose message names the file."""
+    from .memorandum import extract_memorandum, is_memorandum_csv
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() not in SOURCE_SUFFIXES:
+        raise InputError(f"{path}: not a source kg build reads (.txt/.md article or the memorandum .csv)")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from e
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from e
+    try:
+        if path.suffix.lower() == ".csv":
+            if not is_memorandum_csv(path):
+                raise InputError(f"{path}: a CSV source must be a memorandum list (header {','.join(_memo_cols())})")
+            extraction = extract_memorandum(path, lexicon=lexicon)
+        else:
+            from .extract import extract_path
+
+            extraction = extract_path(path)
+    except KGError as e:
+        msg = e.message if str(path) in e.message else f"{path}: {e.message}"
+        raise InputError(msg, detail=e.detail) from e
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    doc = extraction.get("document") or {}
+    if doc.get("text_sha256") not in (None, sha):
+        raise InputError(f"{path}: the extraction was made from a different text (sha256 mismatch)")
+    doc.setdefault("text_sha256", sha)
+    doc.setdefault("id", sha[:16])
+    return Source(path=path, text=text, extraction=extraction)
+
+
+def _memo_cols():
+    from .memorandum import COLUMNS
+
+    return COLUMNS
+
+
+def read_sources(paths: list[Path], *, keep_going: bool = False, lexicon=None,
+                 progress: Progress = _quiet) -> tuple[list[Source], list[InputError]]:
+    """Read and extract every source before anything touches the store.
+
+    A broken source stops the build (its :class:`InputError` is raised, naming the file) unless ``keep_going``,
+    in which case it is skipped and reported. Two sources with the same text are one document.
+    """
+    sources: list[Source] = []
+    failures: list[InputError] = []
+    by_doc: dict[str, Path] = {}
+    for i, path in enumerate(paths, 1):
+        progress(f"[{i}/{len(paths)}] extracting {path}")
+        try:
+            src = read_source(path, lexicon=lexicon)
+        except InputError as e:
+            if not keep_going:
+                if len(paths) > 1:
+                    raise InputError(f"{e.message} (source {i} of {len(paths)}; nothing was built; "
+                                     f"--keep-going builds the others)", detail=e.detail) from e
+                raise
+            failures.append(e)
+            progress(f"skipped: {e.message}")
+            continue
+        if src.doc_id in by_doc:
+            progress(f"{path}: same text as {by_doc[src.doc_id]}; read once")
+            continue
+        by_doc[src.doc_id] = path
+        sources.append(src)
+    return sources, failures
+
+
+def load_lexicon_or_none():
+    """The lexicon if its module is installed (it describes entities); without it, extraction labels only."""
+    try:
+        from .lexicon import load_lexicon
+    except ModuleNotFoundError as e:
+        if e.name == "kg.lexicon":
+            return None
+        raise
+    return load_lexicon()
+
+
+# ---------------------------------------------------------------------------------------------- ontology
+@dataclass
+class OntologyInfo:
+    """The parts of the ontology the builder needs: the graph and the class hierarchy."""
+
+    graph: Graph
+    superclasses: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+
+    files: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, directory: Path = ONTOLOGY_DIR) -> "OntologyInfo":
+        """The OWL modules (``ontology/*.ttl`` except the SHACL shapes, which are not OWL axioms)."""
+        g = Graph()
+        files = [p for p in sorted(directory.glob("*.ttl")) if p.name != SHAPES_FILE]
+        for p in files:
+            g += _parse_turtle(p)
+        return cls(graph=g, superclasses=_superclass_closure(g), files=files)
+
+    def published_graph(self) -> Graph:
+        """What goes into ``id:graph/ontology``: every module plus the shapes, as published."""
+        g = Graph()
+        g += self.graph
+        shapes = (self.files[0].parent if self.files else ONTOLOGY_DIR) / SHAPES_FILE
+        if shapes.is_file():
+            g += _parse_turtle(shapes)
+        return g
+
+
+def _parse_turtle(path: Path) -> Graph:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as e:  # rdflib raises many error types; the ontology area's files must parse
+        raise ValidationError(f"{path}: does not parse as Turtle: {str(e).splitlines()[0]}") from e
+    return g
+
+    def is_a(self, cls_name: str, ancestor: str) -> bool:
+        if not self.superclasses:  # no ontology installed yet: the documented hierarchy of the contract
+            if ancestor == "PolicyAction":
+                return cls_name != "Statement"
+            return ancestor == "Organization" and cls_name in ORGANIZATION_CLASSES
+        return IPA[ancestor] in self.superclasses.get(IPA[cls_name], {IPA[cls_name]})
+
+    def knows_class(self, cls_name: str) -> bool:
+        return not self.superclasses or IPA[cls_name] in self.superclasses
+
+
+def _superclass_closure(g: Graph) -> dict[URIRef, set[URIRef]]:
+    from rdflib.namespace import OWL, RDFS
+
+    direct: dict[URIRef, set[URIRef]] = {}
+    for c in set(g.subjects(RDF.type, OWL.Class)) | set(g.subjects(RDFS.subClassOf, None)):
+        if isinstance(c, URIRef):
+            direct.setdefault(c, set())
+    for c, sup in g.subject_objects(RDFS.subClassOf):
+        if isinstance(c, URIRef) and isinstance(sup, URIRef):
+            direct.setdefault(c, set()).add(sup)
+    closure: dict[URIRef, set[URIRef]] = {}
+
+    def up(c: URIRef, stack=()) -> set[URIRef]:
+        if c in closure:
+            return closure[c]
+        out = {c}
+        for s in direct.get(c, ()):
+            if s not in stack:
+                out |= up(s, stack + (c,))
+        closure[c] = out
+        return out
+
+    for c in direct:
+        up(c)
+    return closure
+
+
+# ---------------------------------------------------------------------------------------------- RDF
+def date_literal(value: str) -> Literal:
+    """A date typed by its precision: xsd:date, xsd:gYearMonth or xsd:gYear."""
+    parts = value.split("-")
+    dtype = {1: XSD.gYear, 2: XSD.gYearMonth, 3: XSD.date}.get(len(parts))
+    if dtype is None or not all(p.isdigit() for p in parts):
+        raise InputError(f"not a YYYY, YYYY-MM or YYYY-MM-DD date: {value!r}")
+    return Literal(value, datatype=dtype)
+
+
+def run_iri(sources: list[Source]) -> URIRef:
+    """Stable for the same software version and the same input texts."""
+    return ID[f"run/{_h16(__version__, *sorted(s.extraction['document']['text_sha256'] for s in sources))}"]
+
+
+def canonical_entity_ids(sources: list[Source], lexicon=None) -> dict[str, str]:
+    """Merge entities across documents: by lexicon id, then by QID (a local entity with the QID of a lexicon
+    entry, or of another local entity, becomes that entity)."""
+    by_qid: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    local_with_qid: list[tuple[str, str]] = []
+    for src in sources:
+        for ent in src.extraction.get("entities", []):
+            eid, qid = ent["id"], ent.get("wikidata")
+            if lexicon is not None and lexicon.get(eid) is not None:
+                ids[eid] = eid
+                if lexicon.get(eid).qid:
+                    by_qid.setdefault(lexicon.get(eid).qid, eid)
+            elif qid:
+                entry = lexicon.by_qid(qid) if lexicon is not None else None
+                if entry is not None:
+                    ids[eid] = entry.id
+                else:
+                    local_with_qid.append((eid, qid))
+            else:
+                ids.setdefault(eid, eid)
+    for eid, qid in sorted(local_with_qid):
+        ids[eid] = by_qid.setdefault(qid, eid)
+    return ids
+
+
+@dataclass
+class EntityDescription:
+    """What every document graph says about an entity: one class, one label per language (merged)."""
+
+    cls: str
+    labels: dict[str, str]
+    alt_labels: list[tuple[str, str]]
+    lexicon_id: str | None
+
+
+def entity_descriptions(sources: list[Source], ids: dict[str, str], *, ontology: OntologyInfo,
+                        lexicon=None) -> dict[str, EntityDescription]:
+    """One description per (merged) entity: the lexicon's when it has the entity, else the extraction's, merged
+    over documents in document-id order (first class wins; each language's label is the first one given).
+
+    Every document graph that mentions the entity repeats this description, so the union of graphs never
+    holds two classes or two labels in one language for the same entity."""
+    out: dict[str, EntityDescription] = {}
+    for src in sorted(sources, key=lambda s: s.doc_id):
+        for ent in src.extraction.get("entities", []):
+            eid = ids.get(ent["id"], ent["id"])
+            entry = lexicon.get(eid) if lexicon is not None else None
+            if eid not in out:
+                cls = entry.cls if entry is not None else ent.get("class")
+                if not cls or not ontology.knows_class(cls):
+                    raise ValidationError(f"{src.path}: entity {ent['id']} has class {cls!r}, not an ontology class")
+                labels = {k: v for k, v in (entry.labels if entry is not None else {}).items()
+                          if v and k in LANG_TAGS}
+                acronyms = list(entry.acronyms) if entry is not None else []
+                out[eid] = EntityDescription(cls, labels, [], entry.id if entry is not None else None)
+                out[eid].alt_labels = [(a, "en") for a in acronyms if labels.get("en") != a]
+            desc = out[eid]
+            for lang, value in (ent.get("label") or {}).items():
+                if value and lang in LANG_TAGS and not desc.labels.get(lang):
+                    desc.labels[lang] = value
+    return out
+
+
+class DocumentGraphBuilder:
+    """Turns one source's extraction JSON into the triples of its named graph."""
+
+    def __init__(self, source: Source, run: URIRef, *, ontology: OntologyInfo,
+                 descriptions: dict[str, EntityDescription], entity_ids: dict[str, str]):
+        self.src = source
+        self.doc = source.extraction["document"]
+        self.doc_id = source.doc_id
+        self.text = source.text
+        self.run = run
+        self.ontology = ontology
+        self.descriptions = descriptions
+        self.entity_ids = entity_ids
+        self.graph = Graph(identifier=document_graph(self.doc_id))
+        self.doc_iri = document_iri(self.doc_id)
+        self.entity_class: dict[str, str] = {}
+        self.fact_iris: dict[str, URIRef] = {}
+        self.lang = LANG_TAGS.get(self.doc.get("language") or "", (self.doc.get("language") or "").lower() or None)
+
+    # -- helpers
+    def add(self, s, p, o) -> None:
+        self.graph.add((s, p, o))
+
+    def where(self, what: str) -> str:
+        return f"{self.src.path}: {what}"
+
+    def entity(self, eid: str | None) -> URIRef:
+        return entity_iri(self.entity_ids.get(eid, eid))
+
+    def span(self, base: URIRef, start: int, end: int, exact: str | None, *, context: bool) -> URIRef:
+        """A SpecificResource on this document with a quote and a position selector; returns the target IRI."""
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(self.text)):
+            raise ValidationError(self.where(f"span {start}-{end} is outside the text (length {len(self.text)})"))
+        quote = self.text[start:end]
+        if exact is not None and exact != quote:
+            raise ValidationError(self.where(f"span {start}-{end} is {quote!r} in the text, the extraction says "
+                                             f"{exact!r}"))
+        target, q, pos = URIRef(f"{base}/target"), URIRef(f"{base}/quote"), URIRef(f"{base}/position")
+        self.add(target, RDF.type, OA.SpecificResource)
+        self.add(target, OA.hasSource, self.doc_iri)
+        self.add(target, OA.hasSelector, q)
+        self.add(target, OA.hasSelector, pos)
+        self.add(q, RDF.type, OA.TextQuoteSelector)
+        self.add(q, OA.exact, Literal(quote))
+        if context:
+            self.add(q, OA.prefix, Literal(self.text[max(0, start - CONTEXT_CHARS):start]))
+            self.add(q, OA.suffix, Literal(self.text[end:end + CONTEXT_CHARS]))
+        self.add(pos, RDF.type, OA.TextPositionSelector)
+        self.add(pos, OA.start, Literal(start, datatype=XSD.nonNegativeInteger))
+        self.add(pos, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))
+        return target
+
+    def evidence(self, span: dict) -> URIRef:
+        ev = evidence_iri(_h16(self.doc_id, span["start"], span["end"]))
+        if (ev, RDF.type, OA.Annotation) not in self.graph:
+            self.add(ev, RDF.type, OA.Annotation)
+            self.add(ev, OA.motivatedBy, OA.describing)
+            self.add(ev, OA.hasTarget, self.span(ev, span["start"], span["end"], span.get("text"), context=True))
+        return ev
+
+    # -- the parts of a document graph
+    def build(self) -> Graph:
+        self.document_node()
+        for ent in self.src.extraction.get("entities", []):
+            self.entity_node(ent)
+        facts = self.src.extraction.get("facts", [])
+        for fact in facts:  # IRIs first: facts refer to each other (subaction_of, reverses)
+            self.fact_iris[fact["id"]] = fact_iri(self.fact_key(fact))
+        for fact in facts:
+            self.fact_node(fact)
+        return self.graph
+
+    def document_node(self) -> None:
+        d, doc = self.doc_iri, self.doc
+        self.add(d, RDF.type, IPA.Document)
+        kind = doc.get("kind")
+        self.add(d, RDF.type, SCHEMA.Dataset if kind == "memorandum-list" else SCHEMA.NewsArticle)
+        if doc.get("title"):
+            self.add(d, DCT.title, Literal(doc["title"], lang=self.lang))
+        if doc.get("publisher"):
+            self.add(d, SCHEMA.publisher, Literal(doc["publisher"]))
+        if doc.get("language"):
+            self.add(d, DCT.language, Literal(doc["language"]))
+        if doc.get("published"):
+            self.add(d, SCHEMA.datePublished, date_literal(str(doc["published"])))
+            self.add(d, IPA.publishedDateInferred, Literal(bool(doc.get("published_inferred", False))))
+        if doc.get("url"):
+            self.add(d, SCHEMA.url, URIRef(doc["url"]))
+        if doc.get("source"):
+            self.add(d, DCT.source, Literal(doc["source"], lang="en"))
+        if doc.get("source_entity"):
+            self.add(d, PROV.wasDerivedFrom, self.entity(doc["source_entity"]))
+        self.add(d, IPA.textSha256, Literal(doc["text_sha256"]))
+        self.add(d, IPA.text, Literal(self.text))
+        self.add(d, IPA.sourcePath, Literal(_display_path(self.src.path)))
+
+    def entity_node(self, ent: dict) -> None:
+        eid = self.entity_ids.get(ent["id"], ent["id"])
+        e = entity_iri(eid)
+        desc = self.descriptions[eid]
+        self.entity_class[ent["id"]] = desc.cls
+        self.add(e, RDF.type, IPA[desc.cls])
+        for lang, value in desc.labels.items():
+            self.add(e, SKOS.prefLabel, Literal(value, lang=LANG_TAGS[lang]))
+        for value, lang in desc.alt_labels:
+            self.add(e, SKOS.altLabel, Literal(value, lang=lang))
+        if desc.lexicon_id:
+            self.add(e, IPA.lexiconId, Literal(desc.lexicon_id))
+        for member in ent.get("members") or ():
+            self.add(e, IPA.hasMember, self.entity(member))
+        if ent.get("acronym_conflict"):
+            self.add(e, IPA.acronymConflict, Literal(ent["acronym_conflict"]))
+        for m in ent.get("mentions") or ():
+            mid = URIRef(ID[f"mention/{_h16(self.doc_id, m['start'], m['end'], eid)}"])
+            self.add(mid, RDF.type, OA.Annotation)
+            self.add(mid, OA.motivatedBy, OA.identifying)
+            self.add(mid, OA.hasBody, e)
+            self.add(mid, OA.hasTarget, self.span(mid, m["start"], m["end"], m.get("text"), context=False))
+
+    def fact_key(self, fact: dict) -> str:
+        ev = [(s["start"], s["end"]) for s in fact.get("evidence") or ()]
+        targets = [self.entity_ids.get(t, t) for t in fact.get("targets") or ()]
+        actor = self.entity_ids.get(fact.get("actor"), fact.get("actor"))
+        return _h16(self.doc_id, fact.get("type"), actor, ",".join(targets), fact.get("date"), ev)
+
+    def fact_node(self, fact: dict) -> None:
+        f = self.fact_iris[fact["id"]]
+        ftype = fact.get("type")
+        if not ftype or not self.ontology.knows_class(ftype):
+            raise ValidationError(self.where(f"fact {fact['id']} has type {ftype!r}, not an ontology class"))
+        if not fact.get("evidence"):
+            raise ValidationError(self.where(f"fact {fact['id']} has no evidence span"))
+        modality = fact.get("modality")
+        if modality not in MODALITIES:
+            raise ValidationError(self.where(f"fact {fact['id']} has modality {modality!r}; expected one of "
+                                             f"{', '.join(MODALITIES)}"))
+        self.add(f, RDF.type, IPA[ftype])
+        if fact.get("actor"):
+            self.add(f, IPA.actor, self.entity(fact["actor"]))
+        # Targets, dates and modality belong to policy actions (their OWL domain); a Statement has a speaker
+        # and a quote only, and giving it those properties would make it a PolicyAction (disjoint classes).
+        action = self.ontology.is_a(ftype, "PolicyAction")
+        for t in (fact.get("targets") or ()) if action else ():
+            self.add(f, IPA.target, self.entity(t))
+        date_prop = None
+        if fact.get("date") and action:
+            role = fact.get("date_role") or ("effective" if modality in ("effective", "historical") else "announced")
+            date_prop = IPA.effectiveDate if role == "effective" else IPA.announcedDate
+            try:
+                self.add(f, date_prop, date_literal(str(fact["date"])))
+            except InputError as e:
+                raise ValidationError(self.where(f"fact {fact['id']}: {e.message}")) from e
+        if action:
+            self.add(f, IPA.modality, Literal(modality))
+        if fact.get("confidence") is not None:
+            self.add(f, IPA.confidence, Literal(Decimal(str(round(float(fact["confidence"]), 3)))))
+        if fact.get("date_resolution"):
+            self.add(f, IPA.dateResolution, Literal(fact["date_resolution"]))
+        self.provenance(f)
+        evidence = [self.evidence(s) for s in fact["evidence"]]
+        for ev in evidence:
+            self.add(f, IPA.evidence, ev)
+        for rel, prop in (("subaction_of", IPA.subActionOf), ("reverses", IPA.reverses)):
+            if fact.get(rel):
+                other = self.fact_iris.get(fact[rel])
+                if other is None:
+                    raise ValidationError(self.where(f"fact {fact['id']}: {rel} names unknown fact {fact[rel]!r}"))
+                self.add(f, prop, other)
+        basis = fact.get("legal_basis")
+        for b in [basis] if isinstance(basis, str) else basis or ():
+            self.add(f, IPA.legalBasis, self.entity(b))
+        if ftype == "Withdrawal" and modality in MEMBERSHIP_ENDING:
+            self.memberships(fact, f, evidence, date_prop)
+
+    def provenance(self, node: URIRef) -> None:
+        self.add(node, PROV.wasDerivedFrom, self.doc_iri)
+        self.add(node, PROV.wasGeneratedBy, self.run)
+
+    def memberships(self, fact: dict, f: URIRef, evidence: list[URIRef], date_prop) -> None:
+        """A State's withdrawal from an organisation ends its membership (same source, same evidence)."""
+        actor = fact.get("actor")
+        if not actor or self.entity_class.get(actor) != "State":
+            return
+        for t in fact.get("targets") or ():
+            cls = self.entity_class.get(t)
+            if not cls or not self.ontology.is_a(cls, "Organization"):
+                continue
+            m = ID[f"membership/{_h16(self.doc_id, str(f), self.entity_ids.get(t, t))}"]
+            self.add(m, RDF.type, IPA.Membership)
+            self.add(m, IPA.member, self.entity(actor))
+            self.add(m, IPA.organization, self.entity(t))
+            self.add(m, IPA.endedBy, f)
+            if date_prop == IPA.effectiveDate:
+                self.add(m, IPA.endDate, date_literal(str(fact["date"])))
+            self.provenance(m)
+            for ev in evidence:
+                self.add(m, IPA.evidence, ev)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def meta_graph(run: URIRef, sources: list[Source], started: float, ended: float) -> Graph:
+    from datetime import datetime, timezone
+
+    def ts(t: float) -> Literal:
+        return Literal(datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+
+    g = Graph(identifier=GRAPH_META)
+    software = ID[f"software/ipakg/{__version__}"]
+    g.add((run, RDF.type, PROV.Activity))
+    g.add((run, PROV.startedAtTime, ts(started)))
+    g.add((run, PROV.endedAtTime, ts(ended)))
+    g.add((run, PROV.wasAssociatedWith, software))
+    g.add((software, RDF.type, PROV.SoftwareAgent))
+    g.add((software, SCHEMA.softwareVersion, Literal(__version__)))
+    g.add((software, SCHEMA.name, Literal("ipakg")))
+    for s in sources:
+        g.add((run, PROV.used, document_iri(s.doc_id)))
+    return g
+
+
+def links_graph(entities: list[dict], lexicon=None) -> Graph:
+    """Wikidata links from :mod:`kg.links` when that module is installed, else an empty links graph.
+
+    ``entities``: the extraction's entity dicts, ids already merged (one per entity)."""
+    try:
+        links = importlib.import_module("kg.links")
+    except ModuleNotFoundError as e:
+        if e.name == "kg.links":
+            return Graph(identifier=GRAPH_LINKS)
+        raise
+    made = links.links_graph(entities, lexicon=lexicon)
+    g = Graph(identifier=GRAPH_LINKS)
+    for t in made:
+        g.add(t)
+    return g
+
+
+# ---------------------------------------------------------------------------------------------- the build
+@dataclass
+class BuildReport:
+    generation: str | None
+    documents: list[dict]
+    entities: int
+    facts: dict[str, int]
+    triples: dict[str, int]
+    violations: int
+    seconds: float
+    skipped: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"generation {self.generation}: {len(self.documents)} documents, {self.entities} entities, "
+                 f"{sum(self.facts.values())} facts, {sum(self.triples.values())} triples, "
+                 f"{self.violations} violations, {self.seconds:.1f} s"]
+        for d in self.documents:
+            lines.append(f"  {d['graph']}  {d['triples']:>7} triples  {d['facts']:>4} facts  {d['path']}")
+        for g, n in self.triples.items():
+            if not g.startswith(str(ID["doc/"])):
+                lines.append(f"  {g}  {n:>7} triples")
+        if self.facts:
+            lines.append("  facts by type: " + ", ".join(f"{k} {v}" for k, v in sorted(self.facts.items())))
+        for s in self.skipped:
+            lines.append(f"  skipped: {s}")
+        return lines
+
+
+def assemble(sources: list[Source], *, ontology: OntologyInfo, lexicon=None,
+             started: float | None = None) -> Dataset:
+    """Every graph of a build, in memory (no store involved)."""
+    started = time.time() if started is None else started
+    run = run_iri(sources)
+    ids = canonical_entity_ids(sources, lexicon)
+    descriptions = entity_descriptions(sources, ids, ontology=ontology, lexicon=lexicon)
+    ds = Dataset()
+    for p, ns in PREFIXES.items():
+        ds.bind(p, ns)
+    onto = ds.graph(GRAPH_ONTOLOGY)
+    onto += ontology.published_graph()
+    entities: dict[str, dict] = {}
+    for src in sources:
+        g = DocumentGraphBuilder(src, run, ontology=ontology, descriptions=descriptions, entity_ids=ids).build()
+        target = ds.graph(g.identifier)
+        target += g
+        for ent in src.extraction.get("entities", []):
+            eid = ids.get(ent["id"], ent["id"])
+            entities.setdefault(eid, {**ent, "id": eid})
+    links = ds.graph(GRAPH_LINKS)
+    links += links_graph([entities[k] for k in sorted(entities)], lexicon)
+    meta = ds.graph(GRAPH_META)
+    meta += meta_graph(run, sources, started, time.time())
+    return ds
+
+
+def build(paths: list[Path] | None, root: StoreRoot, *, keep_going: bool = False, lexicon=None,
+          progress: Progress = _quiet) -> BuildReport:
+    """Read and extract every source (default: the bundled corpus), then :func:`build_sources`.
+
+    A broken source raises :class:`InputError` before the store is touched (unless ``keep_going``)."""
+    t0 = time.time()
+    paths = expand_sources(paths) if paths else default_sources()
+    if not paths:
+        raise InputError("no sources to build from")
+    if lexicon is None:
+        lexicon = load_lexicon_or_none()
+    sources, failures = read_sources(paths, keep_going=keep_going, lexicon=lexicon, progress=progress)
+    if not sources:
+        raise InputError("no source could be read; nothing was built")
+    report = build_sources(sources, root, lexicon=lexicon, progress=progress, started=t0)
+    report.skipped = [e.message for e in failures]
+    report.timings = {"extract": report.timings["started"] - t0, **report.timings}
+    report.timings.pop("started")
+    return report
+
+
+def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progress: Progress = _quiet,
+                  started: float | None = None) -> BuildReport:
+    """Graphs, validation, then a new store generation made current. Nothing is visible until it all passed."""
+    from . import validate
+
+    t0 = time.time() if started is None else started
+    timings: dict[str, float] = {"started": time.time()}
+    if lexicon is None:
+        lexicon = load_lexicon_or_none()
+    t = time.time()
+    ontology = OntologyInfo.load()
+    progress(f"building graphs for {len(sources)} documents")
+    ds = assemble(sources, ontology=ontology, lexicon=lexicon, started=t0)
+    timings["graphs"] = time.time() - t
+
+    t = time.time()
+    progress("validating: evidence spans, SHACL shapes, OWL consistency")
+    inferred = validate.validate_dataset(ds, ontology.graph, progress=progress)
+    target = ds.graph(GRAPH_INFERRED)
+    target += inferred
+    timings["validate"] = time.time() - t
+
+    t = time.time()
+    expected = sum(len(g) for g in ds.graphs())
+    with root.build_lock():
+        gen = root.begin()
+        try:
+            progress(f"writing generation {gen.id} ({expected} quads)")
+            _bulk_load(gen.store, ds)
+            got = len(gen.store)
+            if got != expected:
+                raise StoreError(f"the new generation holds {got} quads, expected {expected}; not switched")
+            gen_id = root.commit(gen)
+        except BaseException:
+            root.abort(gen)
+            raise
+    timings["store"] = time.time() - t
+    return _report(gen_id, sources, ds, time.time() - t0, timings)
+
+
+def _report(gen_id: str, sources: list[Source], ds: Dataset, seconds: float, timings: dict) -> BuildReport:
+    triples = {str(g.identifier): len(g) for g in ds.graphs() if isinstance(g.identifier, URIRef) and len(g)}
+    for g in (GRAPH_ONTOLOGY, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_META):
+        triples.setdefault(str(g), 0)
+    facts: dict[str, int] = {}
+    entities: set = set()
+    documents = []
+    for src in sources:
+        gid = document_graph(src.doc_id)
+        g = ds.graph(gid)
+        for f in src.extraction.get("facts", []):
+            facts[f["type"]] = facts.get(f["type"], 0) + 1
+        n_memberships = sum(1 for _ in g.subjects(RDF.type, IPA.Membership))
+        if n_memberships:
+            facts["Membership"] = facts.get("Membership", 0) + n_memberships
+        entities.update(o for o in g.objects(None, OA.hasBody))
+        entities.update(s for s in g.subjects(RDF.type, None) if str(s).startswith(str(ID["entity/"])))
+        documents.append({"graph": str(gid), "path": str(src.path), "triples": len(g),
+                          "facts": len(src.extraction.get("facts", [])), "title": src.extraction["document"].get("title")})
+    return BuildReport(generation=gen_id, documents=documents, entities=len(entities), facts=facts,
+                       triples=triples, violations=0, seconds=seconds, skipped=[], timings=timings)
+
+
+def _bulk_load(store, ds: Dataset) -> None:
+    """Write the whole dataset with one bulk load (N-Quads made by rdflib, parsed by Oxigraph)."""
+    import pyoxigraph
+
+    data = ds.serialize(format="nquads", encoding="utf-8")
+    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()

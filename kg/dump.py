@@ -1,0 +1,96 @@
+"""Serialise the current generation: Turtle, TriG, N-Quads, N-Triples or compacted JSON-LD.
+
+* Dataset formats (TriG, N-Quads, JSON-LD) write every named graph, or only ``graph`` when it is given
+  (still inside that named graph).
+* Graph formats (Turtle, N-Triples) write one graph: ``graph`` when given, else the **union** of all named
+  graphs with duplicates removed (what the SPARQL default graph shows).
+* Turtle and TriG use the ontology's prefixes (:data:`kg.namespaces.PREFIXES`).
+* JSON-LD is compacted with ``ontology/context.jsonld`` (embedded in the output, so a reader needs no network)
+  by rdflib; pyoxigraph only writes expanded JSON-LD.
+
+Oxigraph writes the RDF formats itself (streamed); only JSON-LD goes through rdflib.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from .errors import InputError, NotFound
+from .namespaces import PREFIXES
+
+CONTEXT_FILE = Path(__file__).resolve().parents[1] / "ontology" / "context.jsonld"
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+SUFFIXES = {"turtle": ".ttl", "trig": ".trig", "nquads": ".nq", "ntriples": ".nt", "jsonld": ".jsonld"}
+
+
+def jsonld_context() -> dict:
+    """The published JSON-LD context (its ``@context`` object); the ontology's prefixes if it is not there."""
+    if CONTEXT_FILE.is_file():
+        try:
+            data = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise InputError(f"{CONTEXT_FILE}: not JSON: {e}") from e
+        return data.get("@context", data)
+    return dict(PREFIXES)
+
+
+def _graph_node(store: ox.Store, graph: str) -> ox.NamedNode:
+    node = ox.NamedNode(graph)
+    if not store.contains_named_graph(node):
+        raise NotFound(f"no graph <{graph}> in the store")
+    return node
+
+
+def union_triples(store: ox.Store) -> list[ox.Triple]:
+    """The triples of all named graphs, each once, in a stable order."""
+    seen = {q.triple for q in store.quads_for_pattern(None, None, None, None)}
+    return sorted(seen, key=str)
+
+
+def dump(store: ox.Store, fmt: str, output: BinaryIO, *, graph: str | None = None) -> None:
+    """Write the store (or one graph of it) to ``output`` in ``fmt`` (a key of :data:`FORMATS`)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "jsonld":
+        output.write(jsonld_bytes(store, graph=graph))
+        return
+    rdf_format = FORMATS[fmt]
+    prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
+    if graph is not None:
+        node = _graph_node(store, graph)
+        if rdf_format.supports_datasets:
+            ox.serialize(store.quads_for_pattern(None, None, None, node), output, rdf_format, prefixes=prefixes)
+        else:
+            store.dump(output, rdf_format, from_graph=node, prefixes=prefixes)
+    elif rdf_format.supports_datasets:
+        store.dump(output, rdf_format, prefixes=prefixes)
+    else:
+        ox.serialize(union_triples(store), output, rdf_format, prefixes=prefixes)
+
+
+def jsonld_bytes(store: ox.Store, *, graph: str | None = None) -> bytes:
+    """Compacted JSON-LD of the dataset (or one named graph), the context embedded."""
+    from rdflib import Dataset
+
+    if graph is not None:
+        quads = ox.serialize(store.quads_for_pattern(None, None, None, _graph_node(store, graph)),
+                             format=ox.RdfFormat.N_QUADS)
+    else:
+        quads = store.dump(format=ox.RdfFormat.N_QUADS)
+    ds = Dataset()
+    ds.parse(data=quads, format="nquads")
+    for p, ns in PREFIXES.items():
+        ds.bind(p, ns)
+    text = ds.serialize(format="json-ld", context=jsonld_context(), indent=1, ensure_ascii=False)
+    return text.encode("utf-8") if isinstance(text, str) else text

@@ -1,0 +1,262 @@
+"""OWL 2 reasoning with HermiT: consistency, unsatisfiable classes and materialised types.
+
+``reason(ontology, data)`` hands HermiT (bundled with owlready2, run by Java) only what OWL
+reasoning needs, in a fresh owlready2 ``World`` so nothing leaks between runs or into the
+ontology files:
+
+- from the ontology, the logical axioms (declarations, subclass/subproperty, domain, range,
+  disjointness, characteristics and the class expressions they use), not the annotations;
+- from the data, ``rdf:type`` triples naming declared classes and assertions of declared object
+  properties between IRIs. Literals are dropped: HermiT rejects ``xsd:date``, ``xsd:gYear`` and
+  ``xsd:gYearMonth`` (not in the OWL 2 datatype map), the ontology gives data properties no
+  ranges, and documents carry their whole text, which would only slow the reasoner down.
+
+The inferred graph holds every class membership the data entails and does not state, restricted
+to the vocabularies plain SPARQL users query (ipa:, org:, prov:, sem:), so that
+``?x a ipa:Organization`` finds a UN specialised agency without a reasoner.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from .errors import ReasonerUnavailable
+from .namespaces import IPA, ORG, PREFIXES, PROV, SEM
+
+# Namespaces whose classes are materialised as rdf:type triples in the inferred graph.
+MATERIALISED_NAMESPACES = (str(IPA), str(ORG), str(PROV), str(SEM))
+
+# Predicates that carry OWL semantics; everything else in the ontology is annotation.
+_LOGICAL_PREDICATES = frozenset(
+    [RDF.type, RDF.first, RDF.rest, RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range]
+    + [
+        OWL[name]
+        for name in (
+            "equivalentClass equivalentProperty disjointWith propertyDisjointWith inverseOf unionOf "
+            "intersectionOf complementOf oneOf members distinctMembers disjointUnionOf onProperty "
+            "onProperties someValuesFrom allValuesFrom hasValue hasSelf cardinality minCardinality "
+            "maxCardinality qualifiedCardinality minQualifiedCardinality maxQualifiedCardinality onClass "
+            "onDataRange propertyChainAxiom hasKey sameAs differentFrom"
+        ).split()
+    ]
+)
+_OWL_NS = str(OWL)
+_INDIVIDUAL_LINKS = (OWL.sameAs, OWL.differentFrom)
+
+
+@dataclass
+class ReasoningResult:
+    consistent: bool
+    inferred: Graph
+    unsatisfiable: list[str]
+    explanation: str
+    stats: dict = field(default_factory=dict)
+
+
+def java_executable() -> str:
+    """The ``java`` that runs HermiT: ``$JAVA_HOME/bin/java`` if set, else the one on PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home and os.access(os.path.join(home, "bin", "java"), os.X_OK):
+        return os.path.join(home, "bin", "java")
+    found = shutil.which("java")
+    if not found:
+        raise ReasonerUnavailable("the HermiT reasoner needs Java (17 or later) on PATH; install openjdk-17-jre-headless")
+    return found
+
+
+def tbox_for_reasoner(ontology: Graph) -> Graph:
+    """The logical axioms of ``ontology``: what HermiT needs, without annotations or imports."""
+    out = Graph()
+    for s, p, o in ontology:
+        if p not in _LOGICAL_PREDICATES:
+            continue
+        if p == RDF.type and isinstance(s, BNode) and not str(o).startswith(_OWL_NS):
+            continue  # e.g. the anonymous creator of the ontology header
+        out.add((s, p, o))
+    return out
+
+
+def abox_for_reasoner(tbox: Graph, data: Graph) -> Graph:
+    """The part of ``data`` that OWL reasoning over ``tbox`` can use: types and object-property links."""
+    classes = set(tbox.subjects(RDF.type, OWL.Class))
+    object_properties = set(tbox.subjects(RDF.type, OWL.ObjectProperty))
+    out = Graph()
+    for s, p, o in data:
+        if not isinstance(s, URIRef) or not isinstance(o, URIRef):
+            continue
+        if (p == RDF.type and o in classes) or p in object_properties or p in _INDIVIDUAL_LINKS:
+            out.add((s, p, o))
+    return out
+
+
+def reason(ontology: Graph, data: Graph) -> ReasoningResult:
+    """Run HermiT on ``ontology`` + ``data``; return consistency, unsatisfiable classes and new types.
+
+    Raises ``ReasonerUnavailable`` when Java is missing. An inconsistent input is a result, not an
+    error: ``consistent`` is False and ``explanation`` names the clashes it can find.
+    """
+    import owlready2  # deferred: loading it costs ~0.3 s that commands without reasoning should not pay
+
+    owlready2.JAVA_EXE = java_executable()
+    started = time.perf_counter()
+    tbox = tbox_for_reasoner(ontology)
+    abox = abox_for_reasoner(tbox, data)
+    stats = {"tbox_triples": len(tbox), "abox_triples": len(abox)}
+
+    world = owlready2.World()
+    try:
+        payload = (tbox + abox).serialize(format="nt", encoding="utf-8")
+        world.get_ontology("urn:ipakg:reasoning").load(fileobj=io.BytesIO(payload), format="ntriples")
+        individuals = {s for s in abox.subjects() if isinstance(s, URIRef)} | {
+            o for s, p, o in abox if p != RDF.type
+        }
+        stats["individuals"] = len(individuals)
+        hermit_started = time.perf_counter()
+        try:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            stats["hermit_seconds"] = round(time.perf_counter() - hermit_started, 3)
+            stats["seconds"] = round(time.perf_counter() - started, 3)
+            return ReasoningResult(False, Graph(), [], explain_inconsistency(tbox, abox), stats)
+        except owlready2.OwlReadyJavaError as e:
+            raise ReasonerUnavailable(f"HermiT failed to run: {str(e).strip().splitlines()[-1]}") from e
+        stats["hermit_seconds"] = round(time.perf_counter() - hermit_started, 3)
+
+        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes())
+        entailed = _entailed_types(world.as_rdflib_graph(), individuals)
+    finally:
+        world.close()
+
+    inferred = Graph()
+    for ind in sorted(entailed):
+        for cls in sorted(entailed[ind]):
+            if not str(cls).startswith(MATERIALISED_NAMESPACES):
+                continue
+            if (ind, RDF.type, cls) not in data:
+                inferred.add((ind, RDF.type, cls))
+    stats["inferred_triples"] = len(inferred)
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    explanation = (
+        "unsatisfiable classes: " + ", ".join(unsatisfiable) if unsatisfiable else "consistent; every class is satisfiable"
+    )
+    return ReasoningResult(True, inferred, unsatisfiable, explanation, stats)
+
+
+def _entailed_types(graph, individuals: set) -> dict:
+    """Every named class of each individual: its (asserted or inferred) types and all their superclasses."""
+    parents: dict = defaultdict(set)
+    for sub, sup in graph.subject_objects(RDFS.subClassOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            parents[sub].add(sup)
+    for a, b in graph.subject_objects(OWL.equivalentClass):
+        if isinstance(a, URIRef) and isinstance(b, URIRef):
+            parents[a].add(b)
+            parents[b].add(a)
+
+    closure: dict = {}
+
+    def ancestors(cls) -> set:
+        if cls not in closure:
+            closure[cls] = {cls}  # placed first, so cycles (equivalent classes) terminate
+            seen, stack = {cls}, [cls]
+            while stack:
+                for sup in parents.get(stack.pop(), ()):
+                    if sup not in seen:
+                        seen.add(sup)
+                        stack.append(sup)
+            closure[cls] = seen
+        return closure[cls]
+
+    out: dict = {}
+    for ind in individuals:
+        types = set()
+        for cls in graph.objects(ind, RDF.type):
+            if isinstance(cls, URIRef) and not str(cls).startswith(_OWL_NS):
+                types |= ancestors(cls)
+        types.discard(OWL.Thing)
+        out[ind] = types
+    return out
+
+
+def explain_inconsistency(tbox: Graph, abox: Graph, limit: int = 10) -> str:
+    """Find individuals whose told types (asserted, or implied by domains and ranges) are disjoint.
+
+    HermiT only says "inconsistent"; this names the usual culprits so the message can be acted on.
+    Clashes that need deeper reasoning (functional properties, cardinalities) are not found here.
+    """
+    parents: dict = defaultdict(set)
+    for sub, sup in tbox.subject_objects(RDFS.subClassOf):
+        if isinstance(sup, URIRef):
+            parents[sub].add(sup)
+    prop_parents: dict = defaultdict(set)
+    for sub, sup in tbox.subject_objects(RDFS.subPropertyOf):
+        prop_parents[sub].add(sup)
+
+    def closure(start, up) -> set:
+        seen, stack = {start}, [start]
+        while stack:
+            for sup in up.get(stack.pop(), ()):
+                if sup not in seen:
+                    seen.add(sup)
+                    stack.append(sup)
+        return seen
+
+    def named(cls) -> list:
+        # A union domain (owl:unionOf) implies no single named class; only named classes count here.
+        return [cls] if isinstance(cls, URIRef) else []
+
+    disjoint = set()
+    for a, b in tbox.subject_objects(OWL.disjointWith):
+        disjoint |= {(a, b), (b, a)}
+    for axiom in tbox.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = list(tbox.items(tbox.value(axiom, OWL.members)))
+        disjoint |= {(a, b) for a in members for b in members if a != b}
+
+    reasons: dict = defaultdict(dict)  # individual -> class -> why
+
+    def told(ind, cls, why):
+        for c in closure(cls, parents):
+            reasons[ind].setdefault(c, why)
+
+    for s, p, o in sorted(abox):
+        if p == RDF.type:
+            told(s, o, f"typed {_short(o)}")
+            continue
+        for q in closure(p, prop_parents):
+            for d in tbox.objects(q, RDFS.domain):
+                for cls in named(d):
+                    told(s, cls, f"subject of {_short(p)}")
+            for r in tbox.objects(q, RDFS.range):
+                for cls in named(r):
+                    told(o, cls, f"object of {_short(p)} from {_short(s)}")
+
+    clashes = []
+    for ind in sorted(reasons):
+        classes = sorted(reasons[ind])
+        for i, a in enumerate(classes):
+            for b in classes[i + 1 :]:
+                if (a, b) in disjoint:
+                    clashes.append(
+                        f"{_short(ind)} is both {_short(a)} ({reasons[ind][a]}) and {_short(b)} ({reasons[ind][b]}),"
+                        " which are disjoint"
+                    )
+    if not clashes:
+        return "inconsistent: HermiT found a contradiction that is not a simple disjointness clash (check functional properties)"
+    more = f"; and {len(clashes) - limit} more" if len(clashes) > limit else ""
+    return "inconsistent: " + "; ".join(clashes[:limit]) + more
+
+
+def _short(term) -> str:
+    text = str(term)
+    for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(iri):
+            return f"{prefix}:{text[len(iri):]}"
+    return f"<{text}>"

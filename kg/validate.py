@@ -1,0 +1,192 @@
+"""Checks a build must pass before its generation becomes visible.
+
+1. **Evidence spans**, from the graph alone: for every selector pair, ``text[start:end] == exact`` (and the
+   prefix / suffix sit right before / after), where ``text`` is the ``ipa:text`` of the document the target
+   points to, and that text hashes to the document's ``ipa:textSha256``.
+2. **SHACL** (``ontology/shapes.ttl``, pyshacl) over the data plus the ontology (so ``sh:targetClass`` reaches
+   subclass instances). Violations fail the build; warnings are reported.
+3. **OWL consistency** with HermiT (:func:`kg.reasoning.reason`); the types it infers are returned so the build
+   can store them in ``id:graph/inferred``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from .errors import ValidationError
+from .namespaces import GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, IPA, OA, PREFIXES, SH
+
+SHAPES = Path(__file__).resolve().parents[1] / "ontology" / "shapes.ttl"  # kg.build publishes it too
+SHOWN = 20  # violations spelled out in the error message; all of them are in its detail
+
+_NON_DATA_GRAPHS = {GRAPH_ONTOLOGY, GRAPH_INFERRED, GRAPH_LINKS}
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # Violation | Warning | Info
+    focus: str
+    path: str | None
+    message: str
+    value: str | None = None
+    shape: str | None = None
+
+    def line(self) -> str:
+        where = self.focus + (f" {self.path}" if self.path else "")
+        value = f" (value {self.value})" if self.value is not None else ""
+        return f"{self.severity}: {where}: {self.message}{value}"
+
+
+def data_graphs(ds: Dataset) -> list[Graph]:
+    """The graphs holding instance data: documents and the build run (not ontology, inferred or links)."""
+    return [g for g in ds.graphs() if isinstance(g.identifier, URIRef) and g.identifier not in _NON_DATA_GRAPHS
+            and len(g)]
+
+
+# ---------------------------------------------------------------------------------------------- spans
+def check_spans(graph: Graph) -> list[Problem]:
+    """Every text selector against the text of its document; also the text against its hash."""
+    problems: list[Problem] = []
+    texts: dict = {}
+    for doc, text in graph.subject_objects(IPA.text):
+        texts[doc] = str(text)
+        sha = graph.value(doc, IPA.textSha256)
+        if sha is not None and hashlib.sha256(str(text).encode("utf-8")).hexdigest() != str(sha):
+            problems.append(Problem("Violation", str(doc), "ipa:textSha256", "the text does not hash to it"))
+    for target, doc in graph.subject_objects(OA.hasSource):
+        text = texts.get(doc)
+        if text is None:
+            problems.append(Problem("Violation", str(target), "oa:hasSource", "points to a document without text",
+                                    str(doc)))
+            continue
+        start = end = exact = prefix = suffix = None
+        for sel in graph.objects(target, OA.hasSelector):
+            if (sel, RDF.type, OA.TextPositionSelector) in graph:
+                start, end = graph.value(sel, OA.start), graph.value(sel, OA.end)
+            if (sel, RDF.type, OA.TextQuoteSelector) in graph:
+                exact, prefix, suffix = (graph.value(sel, p) for p in (OA.exact, OA.prefix, OA.suffix))
+        if start is None or end is None or exact is None:
+            problems.append(Problem("Violation", str(target), "oa:hasSelector",
+                                    "needs a TextPositionSelector and a TextQuoteSelector"))
+            continue
+        s, e = int(start), int(end)
+        if not (0 <= s < e <= len(text)) or text[s:e] != str(exact):
+            got = text[s:e] if 0 <= s < e <= len(text) else "<outside the text>"
+            problems.append(Problem("Violation", str(target), "oa:exact",
+                                    f"text[{s}:{e}] is {got[:60]!r}, the quote is {str(exact)[:60]!r}"))
+            continue
+        if prefix is not None and not text[:s].endswith(str(prefix)):
+            problems.append(Problem("Violation", str(target), "oa:prefix", "does not precede the span"))
+        if suffix is not None and not text[e:].startswith(str(suffix)):
+            problems.append(Problem("Violation", str(target), "oa:suffix", "does not follow the span"))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------- SHACL
+def load_shapes(path: Path = SHAPES) -> Graph:
+    if not path.is_file():
+        raise ValidationError(f"{path} is missing: the build cannot be validated")
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as e:  # rdflib raises several parser error types
+        raise ValidationError(f"{path}: does not parse as Turtle: {str(e).splitlines()[0]}") from e
+    return g
+
+
+def shacl(data: Graph, ontology: Graph, shapes: Graph | None = None) -> list[Problem]:
+    """pyshacl over data + ontology (no extra inference: the ontology's subclass axioms are in the data graph)."""
+    from pyshacl import validate as run_shacl
+
+    shapes = load_shapes() if shapes is None else shapes
+    g = Graph()
+    for t in data:
+        g.add(t)
+    for t in ontology:
+        g.add(t)
+    _conforms, report, _text = run_shacl(g, shacl_graph=shapes, inference="none", advanced=True, inplace=True,
+                                         allow_warnings=True)
+    return shacl_problems(report)
+
+
+def shacl_problems(report: Graph) -> list[Problem]:
+    nm = Graph().namespace_manager
+    for p, ns in PREFIXES.items():
+        nm.bind(p, ns, override=True)
+
+    def short(term) -> str | None:
+        if term is None:
+            return None
+        if isinstance(term, URIRef):
+            try:
+                return nm.normalizeUri(term)
+            except Exception:
+                return f"<{term}>"
+        if isinstance(term, Literal):
+            s = str(term)
+            return repr(s if len(s) <= 60 else s[:57] + "...")
+        return "[]"
+
+    out = []
+    for r in report.subjects(RDF.type, SH.ValidationResult):
+        sev = report.value(r, SH.resultSeverity)
+        msgs = [str(m) for m in report.objects(r, SH.resultMessage)]
+        out.append(Problem(
+            severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
+            focus=short(report.value(r, SH.focusNode)) or "?",
+            path=short(report.value(r, SH.resultPath)),
+            message="; ".join(sorted(msgs)) or "fails " + (short(report.value(r, SH.sourceConstraintComponent)) or "?"),
+            value=short(report.value(r, SH.value)),
+            shape=short(report.value(r, SH.sourceShape)),
+        ))
+    return sorted(out, key=lambda p: (p.severity != "Violation", p.focus, p.path or "", p.message))
+
+
+# ---------------------------------------------------------------------------------------------- the gate
+def fail(what: str, problems: list[Problem]) -> ValidationError:
+    lines = [p.line() for p in problems]
+    more = f"\n  … and {len(lines) - SHOWN} more" if len(lines) > SHOWN else ""
+    return ValidationError(f"{what}: {len(problems)} problem(s); nothing was switched\n  " +
+                           "\n  ".join(lines[:SHOWN]) + more, detail={"problems": lines})
+
+
+def validate_dataset(ds: Dataset, ontology: Graph, *, reason: bool = True,
+                     progress: Callable[[str], None] = lambda m: None) -> Graph:
+    """Run every check; raise :class:`ValidationError` listing the problems. Returns the inferred triples."""
+    data = Graph()
+    for g in data_graphs(ds):
+        for t in g:
+            data.add(t)
+
+    spans = check_spans(data)
+    if spans:
+        raise fail("evidence spans do not match their documents", spans)
+
+    problems = shacl(data, ontology)
+    violations = [p for p in problems if p.severity == "Violation"]
+    for p in problems:
+        if p.severity != "Violation":
+            progress(p.line())
+    if violations:
+        raise fail("SHACL validation failed", violations)
+
+    if not reason:
+        return Graph(identifier=GRAPH_INFERRED)
+    from .reasoning import reason as run_reasoner
+
+    progress("reasoning (HermiT)")
+    result = run_reasoner(ontology, data)
+    if not result.consistent:
+        raise ValidationError(f"the OWL reasoner found the graph inconsistent; nothing was switched: "
+                              f"{result.explanation}", detail={"reasoner": result.stats})
+    if result.unsatisfiable:
+        raise ValidationError(f"the ontology has unsatisfiable classes; nothing was switched: "
+                              f"{', '.join(result.unsatisfiable)}", detail={"reasoner": result.stats})
+    progress(f"reasoner: consistent, {len(result.inferred)} inferred types ({result.stats.get('seconds', 0):.1f} s)")
+    return result.inferred
