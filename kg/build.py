@@ -6,9 +6,11 @@ graph and dropping a source from the list drops its graph; nothing is patched in
 
 Graphs (IRIs in :mod:`kg.namespaces`, shape in docs/architecture.md):
 
-* ``id:doc/<doc id>/graph``: everything one document says: the document node (metadata and full text), the
-  entities it mentions (type, labels), mentions, facts with span-level evidence, memberships derived from its
-  withdrawals;
+* ``id:doc/<doc id>/graph``: everything one document says: the document node (metadata and full text), its
+  mentions of entities, its facts with span-level evidence, the memberships its withdrawals end, and what it
+  says about entities (group members, acronym conflicts);
+* ``id:graph/entities``: one description per entity (class, labels, lexicon id), merged over documents by
+  lexicon id, then QID (see :func:`entities_graph` for why it is not repeated in each document graph);
 * ``id:graph/ontology``: ``ontology/*.ttl``; ``id:graph/inferred``: types the reasoner infers;
   ``id:graph/links``: Wikidata links (from :mod:`kg.links` when installed); ``id:graph/meta``: the build run.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import time
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -55,6 +58,8 @@ CORPUS_DIR = REPO / "data" / "corpus"
 MEMORANDUM_DIR = REPO / "data" / "memorandum"
 ONTOLOGY_DIR = REPO / "ontology"
 SHAPES_FILE = "shapes.ttl"
+# Entity descriptions (class, labels, lexicon id), one per entity; see entities_graph().
+GRAPH_ENTITIES = ID["graph/entities"]
 SOURCE_SUFFIXES = (".txt", ".md", ".csv")
 CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
 
@@ -62,8 +67,6 @@ MODALITIES = ("announced", "planned", "ordered", "effective", "threatened", "his
               "ongoing")
 # Withdrawals that end a membership: said to have happened or been decided (not threatened, negated, historical).
 MEMBERSHIP_ENDING = {"announced", "effective", "planned"}
-ORGANIZATION_CLASSES = {"Organization", "IntergovernmentalOrganization", "UNSystemEntity",
-                        "NonGovernmentalOrganization", "MediaOrganization", "GovernmentBody"}
 LANG_TAGS = {"en": "en", "zh-Hant": "zh-hant", "zh-Hans": "zh-hans"}
 
 Progress = Callable[[str], None]
@@ -131,11 +134,13 @@ def read_source(path: Path, *, lexicon=None) -> Source:
         raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from e
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from e
+    if not text.strip():
+        raise InputError(f"{path}: empty file")
     try:
         if path.suffix.lower() == ".csv":
             if not is_memorandum_csv(path):
                 raise InputError(f"{path}: a CSV source must be a memorandum list (header {','.join(_memo_cols())})")
-            extraction = extract_memorandum(path, lexicon=lexicon)
+            extraction = extract_memorandum(path, lexicon=lexicon if lexicon is not None else load_lexicon_or_none())
         else:
             from .extract import extract_path
 
@@ -206,15 +211,16 @@ class OntologyInfo:
     """The parts of the ontology the builder needs: the graph and the class hierarchy."""
 
     graph: Graph
-    superclasses: dict[URIRef, set[URIRef]] = field(default_factory=dict)
-
-    files: list[Path] = field(default_factory=list)
+    superclasses: dict[URIRef, set[URIRef]]
+    files: list[Path]
 
     @classmethod
     def load(cls, directory: Path = ONTOLOGY_DIR) -> "OntologyInfo":
         """The OWL modules (``ontology/*.ttl`` except the SHACL shapes, which are not OWL axioms)."""
         g = Graph()
         files = [p for p in sorted(directory.glob("*.ttl")) if p.name != SHAPES_FILE]
+        if not files:
+            raise ValidationError(f"no ontology in {directory} (*.ttl): the build cannot type its nodes")
         for p in files:
             g += _parse_turtle(p)
         return cls(graph=g, superclasses=_superclass_closure(g), files=files)
@@ -228,6 +234,12 @@ class OntologyInfo:
             g += _parse_turtle(shapes)
         return g
 
+    def is_a(self, cls_name: str, ancestor: str) -> bool:
+        return IPA[ancestor] in self.superclasses.get(IPA[cls_name], {IPA[cls_name]})
+
+    def knows_class(self, cls_name: str) -> bool:
+        return IPA[cls_name] in self.superclasses
+
 
 def _parse_turtle(path: Path) -> Graph:
     g = Graph()
@@ -236,17 +248,6 @@ def _parse_turtle(path: Path) -> Graph:
     except Exception as e:  # rdflib raises many error types; the ontology area's files must parse
         raise ValidationError(f"{path}: does not parse as Turtle: {str(e).splitlines()[0]}") from e
     return g
-
-    def is_a(self, cls_name: str, ancestor: str) -> bool:
-        if not self.superclasses:  # no ontology installed yet: the documented hierarchy of the contract
-            if ancestor == "PolicyAction":
-                return cls_name != "Statement"
-            return ancestor == "Organization" and cls_name in ORGANIZATION_CLASSES
-        return IPA[ancestor] in self.superclasses.get(IPA[cls_name], {IPA[cls_name]})
-
-    def knows_class(self, cls_name: str) -> bool:
-        return not self.superclasses or IPA[cls_name] in self.superclasses
-
 
 def _superclass_closure(g: Graph) -> dict[URIRef, set[URIRef]]:
     from rdflib.namespace import OWL, RDFS
@@ -354,6 +355,25 @@ def entity_descriptions(sources: list[Source], ids: dict[str, str], *, ontology:
     return out
 
 
+def entities_graph(descriptions: dict[str, EntityDescription]) -> Graph:
+    """``id:graph/entities``: each entity's class, labels and lexicon id, once.
+
+    Kept out of the document graphs on purpose: with the default graph as the union of all graphs, a type
+    triple repeated in every document that mentions the entity would make every join through it return one
+    row per such document. Which documents mention an entity is in their mentions (``oa:hasBody``)."""
+    g = Graph(identifier=GRAPH_ENTITIES)
+    for eid in sorted(descriptions):
+        desc, e = descriptions[eid], entity_iri(eid)
+        g.add((e, RDF.type, IPA[desc.cls]))
+        for lang, value in desc.labels.items():
+            g.add((e, SKOS.prefLabel, Literal(value, lang=LANG_TAGS[lang])))
+        for value, lang in desc.alt_labels:
+            g.add((e, SKOS.altLabel, Literal(value, lang=lang)))
+        if desc.lexicon_id:
+            g.add((e, IPA.lexiconId, Literal(desc.lexicon_id)))
+    return g
+
+
 class DocumentGraphBuilder:
     """Turns one source's extraction JSON into the triples of its named graph."""
 
@@ -402,8 +422,8 @@ class DocumentGraphBuilder:
             self.add(q, OA.prefix, Literal(self.text[max(0, start - CONTEXT_CHARS):start]))
             self.add(q, OA.suffix, Literal(self.text[end:end + CONTEXT_CHARS]))
         self.add(pos, RDF.type, OA.TextPositionSelector)
-        self.add(pos, OA.start, Literal(start, datatype=XSD.nonNegativeInteger))
-        self.add(pos, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))
+        self.add(pos, OA.start, Literal(start))  # xsd:integer, as the Turtle `oa:start 1795` of the contract
+        self.add(pos, OA.end, Literal(end))
         return target
 
     def evidence(self, span: dict) -> URIRef:
@@ -453,15 +473,7 @@ class DocumentGraphBuilder:
     def entity_node(self, ent: dict) -> None:
         eid = self.entity_ids.get(ent["id"], ent["id"])
         e = entity_iri(eid)
-        desc = self.descriptions[eid]
-        self.entity_class[ent["id"]] = desc.cls
-        self.add(e, RDF.type, IPA[desc.cls])
-        for lang, value in desc.labels.items():
-            self.add(e, SKOS.prefLabel, Literal(value, lang=LANG_TAGS[lang]))
-        for value, lang in desc.alt_labels:
-            self.add(e, SKOS.altLabel, Literal(value, lang=lang))
-        if desc.lexicon_id:
-            self.add(e, IPA.lexiconId, Literal(desc.lexicon_id))
+        self.entity_class[ent["id"]] = self.descriptions[eid].cls
         for member in ent.get("members") or ():
             self.add(e, IPA.hasMember, self.entity(member))
         if ent.get("acronym_conflict"):
@@ -516,6 +528,10 @@ class DocumentGraphBuilder:
         evidence = [self.evidence(s) for s in fact["evidence"]]
         for ev in evidence:
             self.add(f, IPA.evidence, ev)
+        for key, prop in (("trigger", IPA.trigger), ("date_evidence", IPA.dateEvidence)):
+            span = fact.get(key)
+            if span and span.get("start") != span.get("end"):  # optional; an empty span means "none"
+                self.add(f, prop, self.evidence(span))
         for rel, prop in (("subaction_of", IPA.subActionOf), ("reverses", IPA.reverses)):
             if fact.get(rel):
                 other = self.fact_iris.get(fact[rel])
@@ -630,6 +646,8 @@ def assemble(sources: list[Source], *, ontology: OntologyInfo, lexicon=None,
              started: float | None = None) -> Dataset:
     """Every graph of a build, in memory (no store involved)."""
     started = time.time() if started is None else started
+    if lexicon is None:
+        lexicon = load_lexicon_or_none()
     run = run_iri(sources)
     ids = canonical_entity_ids(sources, lexicon)
     descriptions = entity_descriptions(sources, ids, ontology=ontology, lexicon=lexicon)
@@ -646,6 +664,8 @@ def assemble(sources: list[Source], *, ontology: OntologyInfo, lexicon=None,
         for ent in src.extraction.get("entities", []):
             eid = ids.get(ent["id"], ent["id"])
             entities.setdefault(eid, {**ent, "id": eid})
+    described = ds.graph(GRAPH_ENTITIES)
+    described += entities_graph(descriptions)
     links = ds.graph(GRAPH_LINKS)
     links += links_graph([entities[k] for k in sorted(entities)], lexicon)
     meta = ds.graph(GRAPH_META)
@@ -667,10 +687,10 @@ def build(paths: list[Path] | None, root: StoreRoot, *, keep_going: bool = False
     sources, failures = read_sources(paths, keep_going=keep_going, lexicon=lexicon, progress=progress)
     if not sources:
         raise InputError("no source could be read; nothing was built")
+    extracted = time.time() - t0
     report = build_sources(sources, root, lexicon=lexicon, progress=progress, started=t0)
     report.skipped = [e.message for e in failures]
-    report.timings = {"extract": report.timings["started"] - t0, **report.timings}
-    report.timings.pop("started")
+    report.timings = {"extract": extracted, **report.timings}
     return report
 
 
@@ -680,7 +700,7 @@ def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progr
     from . import validate
 
     t0 = time.time() if started is None else started
-    timings: dict[str, float] = {"started": time.time()}
+    timings: dict[str, float] = {}
     if lexicon is None:
         lexicon = load_lexicon_or_none()
     t = time.time()
@@ -716,10 +736,9 @@ def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progr
 
 def _report(gen_id: str, sources: list[Source], ds: Dataset, seconds: float, timings: dict) -> BuildReport:
     triples = {str(g.identifier): len(g) for g in ds.graphs() if isinstance(g.identifier, URIRef) and len(g)}
-    for g in (GRAPH_ONTOLOGY, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_META):
+    for g in (GRAPH_ONTOLOGY, GRAPH_ENTITIES, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_META):
         triples.setdefault(str(g), 0)
     facts: dict[str, int] = {}
-    entities: set = set()
     documents = []
     for src in sources:
         gid = document_graph(src.doc_id)
@@ -729,10 +748,9 @@ def _report(gen_id: str, sources: list[Source], ds: Dataset, seconds: float, tim
         n_memberships = sum(1 for _ in g.subjects(RDF.type, IPA.Membership))
         if n_memberships:
             facts["Membership"] = facts.get("Membership", 0) + n_memberships
-        entities.update(o for o in g.objects(None, OA.hasBody))
-        entities.update(s for s in g.subjects(RDF.type, None) if str(s).startswith(str(ID["entity/"])))
-        documents.append({"graph": str(gid), "path": str(src.path), "triples": len(g),
+        documents.append({"graph": str(gid), "path": _display_path(src.path), "triples": len(g),
                           "facts": len(src.extraction.get("facts", [])), "title": src.extraction["document"].get("title")})
+    entities = set(ds.graph(GRAPH_ENTITIES).subjects(RDF.type, None))
     return BuildReport(generation=gen_id, documents=documents, entities=len(entities), facts=facts,
                        triples=triples, violations=0, seconds=seconds, skipped=[], timings=timings)
 
@@ -741,6 +759,8 @@ def _bulk_load(store, ds: Dataset) -> None:
     """Write the whole dataset with one bulk load (N-Quads made by rdflib, parsed by Oxigraph)."""
     import pyoxigraph
 
-    data = ds.serialize(format="nquads", encoding="utf-8")
+    with warnings.catch_warnings():  # rdflib 7.6's own N-Quads writer calls its deprecated Dataset.contexts()
+        warnings.simplefilter("ignore", DeprecationWarning)
+        data = ds.serialize(format="nquads", encoding="utf-8")
     store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
     store.flush()

@@ -13,6 +13,7 @@ Oxigraph writes the RDF formats itself (streamed); only JSON-LD goes through rdf
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import BinaryIO
@@ -20,7 +21,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from .errors import InputError, NotFound
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, SH, SSSOM
 
 CONTEXT_FILE = Path(__file__).resolve().parents[1] / "ontology" / "context.jsonld"
 
@@ -34,15 +35,30 @@ FORMATS: dict[str, ox.RdfFormat] = {
 SUFFIXES = {"turtle": ".ttl", "trig": ".trig", "nquads": ".nq", "ntriples": ".nt", "jsonld": ".jsonld"}
 
 
+# Vocabularies the graphs use besides the ontology's own prefixes (mapping records, ontology header, shapes).
+EXTRA_PREFIXES = {"sssom": str(SSSOM), "semapv": "https://w3id.org/semapv/vocab/", "sh": str(SH),
+                  "vann": "http://purl.org/vocab/vann/"}
+
+
 def jsonld_context() -> dict:
-    """The published JSON-LD context (its ``@context`` object); the ontology's prefixes if it is not there."""
-    if CONTEXT_FILE.is_file():
-        try:
-            data = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise InputError(f"{CONTEXT_FILE}: not JSON: {e}") from e
-        return data.get("@context", data)
-    return dict(PREFIXES)
+    """The published JSON-LD context (the ``@context`` object of ``ontology/context.jsonld``)."""
+    if not CONTEXT_FILE.is_file():
+        return {}
+    try:
+        data = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise InputError(f"{CONTEXT_FILE}: not JSON: {e}") from e
+    return data.get("@context", data)
+
+
+def dump_context() -> dict:
+    """The published context, plus a prefix for every other vocabulary the graphs use (never overriding it)."""
+    ctx = dict(jsonld_context())
+    taken = {v for v in ctx.values() if isinstance(v, str)}
+    for prefix, iri in {**PREFIXES, **EXTRA_PREFIXES}.items():
+        if prefix not in ctx and iri not in taken:
+            ctx[prefix] = iri
+    return ctx
 
 
 def _graph_node(store: ox.Store, graph: str) -> ox.NamedNode:
@@ -79,6 +95,36 @@ def dump(store: ox.Store, fmt: str, output: BinaryIO, *, graph: str | None = Non
         ox.serialize(union_triples(store), output, rdf_format, prefixes=prefixes)
 
 
+@contextlib.contextmanager
+def verbatim_literals():
+    """Make rdflib keep literals' lexical forms while parsing (it would rewrite "…Z" dateTimes as "…+00:00",
+    a different RDF term than the one in the store)."""
+    import rdflib
+
+    before = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = before
+
+
+@contextlib.contextmanager
+def lexical_numbers():
+    """Keep numbers as typed strings in JSON-LD. With a context rdflib writes xsd:double and xsd:integer as JSON
+    numbers, which a reader turns back into the canonical form ("0.95" comes back as "9.5E-1"): the same value but
+    a different RDF term, so the dump would not be isomorphic to the store."""
+    from rdflib.namespace import XSD
+    from rdflib.plugins.serializers import jsonld
+
+    before = jsonld.PLAIN_LITERAL_TYPES
+    jsonld.PLAIN_LITERAL_TYPES = {XSD.boolean, XSD.string}
+    try:
+        yield
+    finally:
+        jsonld.PLAIN_LITERAL_TYPES = before
+
+
 def jsonld_bytes(store: ox.Store, *, graph: str | None = None) -> bytes:
     """Compacted JSON-LD of the dataset (or one named graph), the context embedded."""
     from rdflib import Dataset
@@ -89,8 +135,10 @@ def jsonld_bytes(store: ox.Store, *, graph: str | None = None) -> bytes:
     else:
         quads = store.dump(format=ox.RdfFormat.N_QUADS)
     ds = Dataset()
-    ds.parse(data=quads, format="nquads")
+    with verbatim_literals():
+        ds.parse(data=quads, format="nquads")
     for p, ns in PREFIXES.items():
         ds.bind(p, ns)
-    text = ds.serialize(format="json-ld", context=jsonld_context(), indent=1, ensure_ascii=False)
+    with lexical_numbers():
+        text = ds.serialize(format="json-ld", context=dump_context(), indent=1, ensure_ascii=False)
     return text.encode("utf-8") if isinstance(text, str) else text

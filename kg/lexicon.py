@@ -89,7 +89,6 @@ _FOLD_EXTRA = {
     0x2027: "·", 0x30FB: "·", 0xFF65: "·", 0x2022: "·", 0x0387: "·", 0x2219: "·", 0x22C5: "·",  # name dots
     0x2010: "-", 0x2011: "-", 0x2012: "-", 0x2013: "-", 0x2014: "-", 0x2015: "-", 0x2212: "-", 0xFE63: "-",
     0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"',
-    0x300C: "「", 0x300D: "」",        # kept as is; listed so the intent is explicit
 }
 
 
@@ -102,25 +101,23 @@ def _char_table() -> dict:
     """
     table: dict[int, str] = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
     table.update({cp: ch for cp, ch in _FOLD_EXTRA.items() if chr(cp) != ch})
-    cached = _read_pickle(_cache_dir() / f"t2s-chars-{_opencc_version()}.pickle")
+    cached = _read_pickle(_cache_dir() / f"t2s-chars-{_CACHE_FORMAT}-{_opencc_version()}.pickle")
     if isinstance(cached, dict):
         table.update(cached)
         return table
     import opencc
 
-    converters = [opencc.OpenCC(c) for c in ("t2s", "hk2s", "tw2s")]
-    cjk: dict[int, str] = {}
     ranges = (range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0xF900, 0xFB00), range(0x20000, 0x2A6E0))
-    for rng in ranges:
-        for cp in rng:
-            ch = chr(cp)
-            for conv in converters:
-                out = conv.convert(ch)
-                if out != ch:
-                    if len(out) == 1:
-                        cjk[cp] = out
-                    break
-    _write_pickle(_cache_dir() / f"t2s-chars-{_opencc_version()}.pickle", cjk)
+    chars = [chr(cp) for rng in ranges for cp in rng]
+    cjk: dict[int, str] = {}
+    # One call per converter over all characters, one per line: a phrase never spans a line break, so each
+    # character is converted on its own. t2s decides first; hk2s and tw2s only fill characters it leaves alone.
+    for name in ("tw2s", "hk2s", "t2s"):
+        converted = opencc.OpenCC(name).convert("\n".join(chars)).split("\n")
+        if len(converted) != len(chars):
+            raise AssertionError(f"OpenCC {name} merged lines")
+        cjk.update((ord(ch), out) for ch, out in zip(chars, converted) if out != ch and len(out) == 1)
+    _write_pickle(_cache_dir() / f"t2s-chars-{_CACHE_FORMAT}-{_opencc_version()}.pickle", cjk)
     table.update(cjk)
     return table
 
@@ -181,6 +178,20 @@ def _script_forms(alias: str, rewrite_pairs: tuple) -> set[str]:
     return forms
 
 
+def _derive_label(label: str, conversion: str, rewrite_pairs: tuple, *, to_mainland: bool) -> str:
+    """A missing zh label from the other one: zh-Hans follows mainland usage, zh-Hant Taiwan usage
+    (rewrite pairs are written [mainland, Taiwan])."""
+    if to_mainland:
+        s = _converter(conversion).convert(label)
+        for mainland, taiwan in rewrite_pairs:
+            s = s.replace(mainland, "\0").replace(taiwan, mainland).replace("\0", mainland)
+        return s
+    s = label
+    for mainland, taiwan in rewrite_pairs:
+        s = s.replace(mainland, taiwan)
+    return _converter(conversion).convert(s)
+
+
 def _as_tuple(value) -> tuple:
     if value is None:
         return ()
@@ -199,6 +210,12 @@ def _read_yaml(path: Path):
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from exc
 
+
+_ALLOWED_VALUES = {
+    "gender": {None, "female", "male"},
+    "un_status": {None, "member", "observer"},
+    "memo_group": {None, "UN", "non-UN"},
+}
 
 _ENTRY_KEYS = {
     "id", "class", "en", "zh-Hant", "zh-Hans", "aliases", "acronyms", "search_only", "country", "qid", "qid_source",
@@ -240,10 +257,9 @@ class Lexicon:
         folded: dict[str, tuple[str, list]] = {}
         self.collisions: dict[str, list[str]] = {}
         for e in entries.values():
-            search_only = {normalize(s) for s in e.search_only}
             for surface, is_acr in [(a, False) for a in e.aliases] + [(a, True) for a in e.acronyms]:
                 key = normalize(surface)
-                if key in search_only or len(key.strip()) < 2:
+                if len(key.strip()) < 2:  # single characters (美, 中) are never names on their own
                     continue
                 table, k = (exact, key) if (is_acr or has_cjk(key)) else (folded, _ascii_lower(key))
                 slot = table.setdefault(k, (surface, []))
@@ -273,7 +289,6 @@ class Lexicon:
             if len(auto):
                 auto.make_automaton()
                 self._automata.append((auto, is_folded))
-        self._ambiguity_table = ambiguous
         self._name_index = None
 
     # -- lookup ----------------------------------------------------------------------------------------------
@@ -292,7 +307,8 @@ class Lexicon:
 
     # -- matching --------------------------------------------------------------------------------------------
     def find(self, text: str) -> list[Match]:
-        """Longest-leftmost, non-overlapping lexicon matches in ``text`` (offsets into ``text`` itself)."""
+        """Non-overlapping lexicon matches in ``text``, longest first and then leftmost, in text order
+        (offsets into ``text`` itself)."""
         norm = normalize(text)
         n = len(norm)
         found = []
@@ -307,15 +323,20 @@ class Lexicon:
                 if is_folded and ids and not any(c.isupper() for c in norm[start:end]):
                     continue  # "turkey", "china", "chad" in lower case are words, not states
                 found.append((start, -end, surface, ids))
-        found.sort()
-        matches, pos = [], 0
+        # Longest first, then leftmost: "the United Nations Educational, Scientific…" is UNESCO even though a
+        # shorter name starts earlier. A byte per character marks the spans already taken.
+        found.sort(key=lambda f: (f[1] + f[0], f[0]))
+        occupied = bytearray(n)
+        taken = []
         for start, neg_end, surface, ids in found:
-            if start < pos:
+            end = -neg_end
+            if occupied.find(1, start, end) != -1:
                 continue
-            pos = -neg_end
-            if ids:  # a blocker consumes its span and yields nothing
-                matches.append(Match(start, pos, text[start:pos], ids[0], surface, tuple(ids[1:])))
-        return matches
+            occupied[start:end] = b"\x01" * (end - start)
+            taken.append((start, end, surface, ids))
+        taken.sort()
+        # a blocker (no ids) consumes its span and yields nothing
+        return [Match(s, e, text[s:e], ids[0], surface, tuple(ids[1:])) for s, e, surface, ids in taken if ids]
 
     # -- fuzzy search ----------------------------------------------------------------------------------------
     def _names(self):
@@ -405,14 +426,21 @@ def _build(root: Path) -> Lexicon:
     rules_path = root / "rules.yaml"
     rules = (_read_yaml(rules_path) or {}) if rules_path.exists() else {}
     rewrite_pairs = tuple(tuple(p) for p in rules.get("rewrite_pairs") or [])
+    regional_pairs = rewrite_pairs + tuple(tuple(p) for p in rules.get("regional_pairs") or [])
     entries: dict[str, Entry] = {}
     problems: list[str] = []
     for path in _data_files(root):
         if path.name == "rules.yaml":
             continue
         doc = _read_yaml(path) or {}
+        if not isinstance(doc, dict) or not isinstance(doc.get("entries") or [], list):
+            problems.append(f"{path.name}: expected a mapping with an 'entries' list")
+            continue
         default_source = doc.get("source") or path.name
         for raw in doc.get("entries") or []:
+            if not isinstance(raw, dict):
+                problems.append(f"{path.name}: entry {raw!r} is not a mapping")
+                continue
             where = f"{path.name}: {raw.get('id', '?')}"
             unknown = set(raw) - _ENTRY_KEYS
             if unknown:
@@ -426,26 +454,30 @@ def _build(root: Path) -> Lexicon:
                 continue
             if cls not in CLASSES:
                 problems.append(f"{where}: unknown class {cls!r}")
+            for key, allowed in _ALLOWED_VALUES.items():
+                if raw.get(key) not in allowed:
+                    problems.append(f"{where}: {key} must be one of {sorted(a for a in allowed if a)}")
             qid = raw.get("qid")
             if qid and (not _QID_RE.match(str(qid)) or not raw.get("qid_source")):
                 problems.append(f"{where}: qid needs the Q-number form and a qid_source")
             labels = {"en": raw.get("en"), "zh-Hant": raw.get("zh-Hant"), "zh-Hans": raw.get("zh-Hans")}
             if labels["zh-Hant"] and not labels["zh-Hans"]:
-                labels["zh-Hans"] = _converter("t2s").convert(labels["zh-Hant"])
+                labels["zh-Hans"] = _derive_label(labels["zh-Hant"], "t2s", rewrite_pairs, to_mainland=True)
             if labels["zh-Hans"] and not labels["zh-Hant"]:
-                labels["zh-Hant"] = _converter("s2twp").convert(labels["zh-Hans"])
+                labels["zh-Hant"] = _derive_label(labels["zh-Hans"], "s2tw", rewrite_pairs, to_mainland=False)
             acronyms = _as_tuple(raw.get("acronyms"))
             search_only = _as_tuple(raw.get("search_only"))
-            surfaces: list[str] = []
-            for name in [v for v in labels.values() if v] + list(_as_tuple(raw.get("aliases"))):
-                for form in sorted(_script_forms(name, rewrite_pairs)):
-                    if form not in surfaces and form not in acronyms:
-                        surfaces.append(form)
             expanded_search_only: list[str] = []
             for name in search_only:
-                for form in sorted(_script_forms(name, rewrite_pairs)):
+                for form in sorted(_script_forms(name, regional_pairs)):
                     if form not in expanded_search_only:
                         expanded_search_only.append(form)
+            unmatched = {normalize(f) for f in expanded_search_only}
+            surfaces: list[str] = []
+            for name in [v for v in labels.values() if v] + list(_as_tuple(raw.get("aliases"))):
+                for form in sorted(_script_forms(name, regional_pairs)):
+                    if form not in surfaces and form not in acronyms and normalize(form) not in unmatched:
+                        surfaces.append(form)
             entries[entry_id] = Entry(
                 id=entry_id, cls=cls, labels=labels, aliases=tuple(surfaces), acronyms=acronyms,
                 country=raw.get("country"), qid=qid or None, qid_source=raw.get("qid_source") if qid else None,
@@ -458,8 +490,8 @@ def _build(root: Path) -> Lexicon:
         for m in e.members:
             if m not in entries:
                 problems.append(f"{e.id}: member {m} is not in the lexicon")
-        if e.country and e.country not in entries:
-            problems.append(f"{e.id}: country {e.country} is not in the lexicon")
+        if e.country and (e.country not in entries or entries[e.country].cls != "State"):
+            problems.append(f"{e.id}: country {e.country} is not a State of the lexicon")
     for alias, ids in (rules.get("ambiguous") or {}).items():
         for i in ids:
             if i not in entries:
@@ -516,6 +548,7 @@ def _write_pickle(path: Path, obj) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError:
         try:

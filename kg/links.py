@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,8 +192,8 @@ def links_graph(entities: Iterable[Any], *, lexicon=None, mapping_date: dt.date 
     """``skos:exactMatch`` to Wikidata plus one mapping record per link, for the verified entities.
 
     ``entities``: extraction-JSON entity dicts, lexicon entries or entity ids (duplicates are fine).
-    ``lexicon`` defaults to :func:`kg.lexicon.load_lexicon`; ``mapping_date`` to today (UTC) for links
-    whose row carries no review date.
+    ``lexicon`` defaults to :func:`kg.lexicon.load_lexicon`; ``mapping_date`` (for links whose row carries
+    no review date) to the day given by ``SOURCE_DATE_EPOCH``, else today (UTC).
     """
     if lexicon is None:
         from .lexicon import load_lexicon
@@ -233,7 +234,10 @@ def links_graph(entities: Iterable[Any], *, lexicon=None, mapping_date: dt.date 
 
 def _date(value: dt.date | str | None) -> str:
     if value is None:
-        return dt.datetime.now(dt.timezone.utc).date().isoformat()
+        # SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the date so two builds compare equal.
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        now = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+        return now.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return dt.date.fromisoformat(str(value)[:10]).isoformat()

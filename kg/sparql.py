@@ -64,13 +64,13 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, Iterable, Mapping, Protocol, Sequence, TypeVar
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
-from .errors import InputError, KGError, NotFound, QuerySyntaxError, QueryTimeout
+from .errors import InputError, KGError, NotFound, QuerySyntaxError, QueryTimeout, StoreError
 from .namespaces import PREFIXES
 from .store import StoreRoot
 
@@ -233,8 +233,7 @@ class _Tok:
     depth: int
 
 
-def _tokens(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
+def _iter_tokens(text: str) -> Iterator[_Tok]:
     depth = 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
@@ -242,10 +241,13 @@ def _tokens(text: str) -> list[_Tok]:
             continue
         if kind == "close":
             depth = max(0, depth - 1)
-        out.append(_Tok(kind, m.group(), m.start(), depth))
+        yield _Tok(kind, m.group(), m.start(), depth)
         if kind == "open":
             depth += 1
-    return out
+
+
+def _tokens(text: str) -> list[_Tok]:
+    return list(_iter_tokens(text))
 
 
 def _prefix_map(toks: Sequence[_Tok]) -> dict[str, str]:
@@ -284,7 +286,7 @@ def service_targets(text: str) -> list[str | None]:
 
 def query_kind(text: str) -> str:
     """``select``, ``ask``, ``construct`` or ``describe``: the first query-form keyword outside the prologue."""
-    for t in _tokens(text):
+    for t in _iter_tokens(text):  # stops at the query form, right after the prologue
         if t.kind == "word":
             word = t.text.upper()
             if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
@@ -557,57 +559,53 @@ class ThreadTimeLimit:
 class WatchdogTimeLimit:
     """Evaluate in the calling thread; a watchdog thread calls ``expire(seconds)`` at the deadline.
 
-    ``expire`` must not return normally in a useful way: it is meant to answer the client and end
-    the process (the abandoned query cannot be stopped any other way). Arming and disarming cost a
-    lock and a condition notify, so point queries pay almost nothing.
+    ``expire`` is meant to answer the client and end the process (the abandoned query cannot be
+    stopped any other way). The watchdog polls every ``tick`` seconds instead of being woken, so
+    arming and disarming are two attribute writes under an uncontended lock: point queries pay
+    nothing measurable, and a limit fires at most ``tick`` late.
     """
 
-    def __init__(self, expire: Callable[[float], None]):
+    def __init__(self, expire: Callable[[float], None], *, tick: float = 0.05):
         self.expire = expire
-        self._cond = threading.Condition()
+        self.tick = tick
+        self._lock = threading.Lock()
         self._deadline: float | None = None
         self._seconds = 0.0
-        self._armed_by: int | None = None
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
 
     def _ensure_thread(self) -> None:
         # A fork (gunicorn workers) leaves no watchdog thread behind in the child.
-        if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
             self._pid = os.getpid()
-            self._cond = threading.Condition()
+            self._lock = threading.Lock()
             self._thread = threading.Thread(target=self._watch, name="kg-watchdog", daemon=True)
             self._thread.start()
 
     def _watch(self) -> None:
-        cond = self._cond
-        with cond:
-            while True:
-                if self._deadline is None:
-                    cond.wait()
-                    continue
-                left = self._deadline - time.monotonic()
-                if left > 0:
-                    cond.wait(left)
+        while True:
+            time.sleep(self.tick)
+            deadline = self._deadline
+            if deadline is None or time.monotonic() < deadline:
+                continue
+            with self._lock:
+                if self._deadline is None:  # disarmed meanwhile: the query finished in time
                     continue
                 seconds = self._seconds
+                self._deadline = None
                 # Still holding the lock: the query thread cannot disarm, so it cannot also answer.
                 self.expire(seconds)
-                self._deadline = None
 
     def run(self, fn: Callable[[], T], seconds: float | None) -> T:
         if seconds is None:
             return fn()
         self._ensure_thread()
-        cond = self._cond
-        with cond:
-            self._deadline = time.monotonic() + seconds
-            self._seconds = seconds
-            cond.notify()
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
         try:
             return fn()
         finally:
-            with cond:
+            with self._lock:
                 self._deadline = None
 
 
@@ -728,6 +726,7 @@ class LocalEngine(_Limits):
         self._gen_id: str | None = None
         self._current_stat: tuple[int, int] | None = None
         self._writes = 0
+        self._open_token = ""
         self._sizes: tuple[str | None, dict[str, int]] | None = None
         self._count: tuple[str | None, int] | None = None
 
@@ -739,9 +738,14 @@ class LocalEngine(_Limits):
     @property
     def generation(self) -> str | None:
         self._refresh()
+        return self._generation()
+
+    def _generation(self) -> str | None:
         if self._gen_id is None:
             return None
-        return f"{self._gen_id}+w{self._writes}" if self._writes else self._gen_id
+        if self._writable:  # writes persist across re-opens, so each open gets its own token
+            return f"{self._gen_id}+{self._open_token}.{self._writes}"
+        return self._gen_id
 
     @property
     def generation_id(self) -> str | None:
@@ -751,11 +755,15 @@ class LocalEngine(_Limits):
 
     def store(self) -> ox.Store:
         """The open pyoxigraph store of the current generation (opened or re-opened as needed)."""
+        return self._snapshot()[0]
+
+    def _snapshot(self) -> tuple[ox.Store, str | None]:
         self._refresh()
-        if self._store is None:
+        store = self._store
+        if store is None:
             self.root.current_path()  # raises NoGeneration / StoreError with a clear message
-            raise AssertionError("unreachable")
-        return self._store
+            raise StoreError(f"no store generation is open in {self.root.path}")
+        return store, self._generation()
 
     def _refresh(self) -> None:
         """Re-open when ``CURRENT`` names another generation; a ``stat`` when nothing changed."""
@@ -779,6 +787,7 @@ class LocalEngine(_Limits):
         self._close()
         self._store = self.root.open_current(read_only=not self._writable)
         self._gen_id = gen
+        self._open_token = os.urandom(4).hex()
         self._writes = 0
         self._sizes = None
 
@@ -809,8 +818,7 @@ class LocalEngine(_Limits):
         self.check_services(sparql)
         seconds = self.effective_timeout(timeout)
         cap = self.row_cap if row_cap is _UNSET else row_cap
-        store = self.store()
-        generation = self.generation
+        store, generation = self._snapshot()
         kwargs: dict[str, Any] = {"base_iri": base_iri}
         if default_graph is not None or named_graphs is not None:
             _check_iris(default_graph or (), "default-graph-uri")

@@ -134,7 +134,10 @@ def shacl_problems(report: Graph) -> list[Problem]:
         return "[]"
 
     out = []
-    for r in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: pyshacl also records the failed alternatives of sh:or / sh:node as
+    # nested results, which are not violations of the data.
+    results = [r for rep in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(rep, SH.result)]
+    for r in results:
         sev = report.value(r, SH.resultSeverity)
         msgs = [str(m) for m in report.objects(r, SH.resultMessage)]
         out.append(Problem(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, Response, json
+from flask import Blueprint, Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import KGError
@@ -89,6 +89,7 @@ def _from_http(e: HTTPException) -> Response:
 
 
 def _from_kg(e: KGError) -> Response:
+    g.kg_error_kind = e.kind
     status = e.http_status
     headers = {"Retry-After": "5"} if status == 503 else {}
     if status >= 500 and e.kind == "error":  # an untyped library failure: say little

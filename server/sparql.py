@@ -16,6 +16,7 @@ Other blueprints reuse :func:`get_engine`, :func:`negotiate` and :func:`result_r
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json as _json
 import os
@@ -131,6 +132,11 @@ def negotiate(offers: Sequence[str], accept: str | None) -> str | None:
     ``None`` when nothing is acceptable. Aliases (``application/json``, ``text/plain``...) count as
     the canonical type they stand for.
     """
+    return _negotiate(tuple(offers), accept)
+
+
+@functools.lru_cache(maxsize=512)
+def _negotiate(offers: tuple[str, ...], accept: str | None) -> str | None:
     if not accept or not accept.strip():
         return offers[0] if offers else None
     ranges = _parse_accept(accept)
@@ -297,7 +303,7 @@ def _query(req: ProtocolRequest, text: str) -> Response:
     dg, ng = req.many("default-graph-uri"), req.many("named-graph-uri")
     timeout = req.timeout()
     base = request.base_url
-    generation = engine.generation
+    generation = request.environ.get("kg.generation") or engine.generation
     cache: ResultCache = current_app.extensions["kg.result_cache"]
     key = (
         generation,
@@ -313,7 +319,7 @@ def _query(req: ProtocolRequest, text: str) -> Response:
         body, media_type, truncated, cap = hit
         resp = Response(body, content_type=content_type(media_type))
         _result_headers(resp.headers, truncated, cap, generation)
-        resp.headers["X-KG-Cache"] = "hit"
+        resp.headers["X-KG-Cache"] = g.kg_cache = "hit"
         return resp
     kind = query_kind(text)
     offers = tuple(GRAPH_MEDIA_TYPES) if kind in ("construct", "describe") else RESULT_MEDIA_TYPES
@@ -327,7 +333,7 @@ def _query(req: ProtocolRequest, text: str) -> Response:
     if generation is not None and result.generation == generation:
         body = resp.get_data()
         cache.put(key, (body, media_type, result.truncated, result.row_cap), len(body) + len(text))
-    resp.headers["X-KG-Cache"] = "miss"
+    resp.headers["X-KG-Cache"] = g.kg_cache = "miss"
     return resp
 
 
@@ -542,6 +548,79 @@ def _remember_request() -> None:
     )
 
 
+class ResponseCache:
+    """WSGI middleware: a ``GET /sparql`` whose complete response is cached is answered without Flask.
+
+    The key holds everything the response depends on (data generation, query string, the
+    negotiation, encoding, language and CORS headers, host); conditional requests and misses go
+    through Flask, and a successful miss is stored for next time. This is what makes a repeated
+    query cost little more than the HTTP server's own parsing.
+    """
+
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("PATH_INFO") != "/sparql"
+            or not environ.get("QUERY_STRING")
+            or environ.get("HTTP_IF_NONE_MATCH")
+        ):
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        try:
+            generation = self.app.extensions["kg.engine"].generation
+        except Exception:  # noqa: BLE001 - Flask answers it properly (503 and so on)
+            return self.wsgi_app(environ, start_response)
+        if generation is None:
+            return self.wsgi_app(environ, start_response)
+        environ["kg.generation"] = generation
+        cache: ResultCache = self.app.extensions["kg.result_cache"]
+        key = (
+            "wsgi",
+            generation,
+            environ.get("QUERY_STRING"),
+            environ.get("HTTP_ACCEPT"),
+            environ.get("HTTP_ACCEPT_ENCODING"),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            environ.get("HTTP_ORIGIN"),
+            bool(environ.get("HTTP_AUTHORIZATION")),
+            environ.get("HTTP_HOST"),
+            environ.get("wsgi.url_scheme"),
+            environ.get("SCRIPT_NAME"),
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            from . import ops
+
+            ops.observe_fast("/sparql", "GET", 200, time.perf_counter() - started, cache="hit")
+            return [body]
+        captured: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        headers = captured.get("headers") or []
+        if str(captured.get("status", "")).startswith("200") and (
+            ("X-KG-Generation", generation) in headers
+        ) and not any(k.lower() == "cache-control" and "no-store" in v for k, v in headers):
+            stored = tuple((k, "hit") if k == "X-KG-Cache" else (k, v) for k, v in headers)
+            cache.put(key, (captured["status"], stored, body), len(body) + 512)
+        return [body]
+
+
 def init_app(app: Flask) -> None:
     cfg = app.config
     hard = os.environ.get("KG_HARD_TIMEOUTS") == "1" or bool(cfg.get("KG_HARD_TIMEOUTS"))
@@ -561,6 +640,7 @@ def init_app(app: Flask) -> None:
     app.extensions["kg.engine"] = engine
     cache_bytes = int(cfg.get("KG_RESULT_CACHE_BYTES") or os.environ.get("KG_RESULT_CACHE_BYTES") or 64 * 1024 * 1024)
     app.extensions["kg.result_cache"] = ResultCache(max_bytes=cache_bytes)
+    app.wsgi_app = ResponseCache(app.wsgi_app, app)
 
 
 __all__ = [

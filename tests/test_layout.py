@@ -14,7 +14,8 @@ def test_the_library_never_imports_flask():
     code = (
         "import importlib, pkgutil, sys, kg\n"
         "for m in pkgutil.walk_packages(kg.__path__, 'kg.'):\n"
-        "    importlib.import_module(m.name)\n"
+        "    if m.name != 'kg.__main__':\n"
+        "        importlib.import_module(m.name)\n"
         "bad = sorted(n for n in sys.modules if n == 'flask' or n.startswith('flask.') or n == 'werkzeug')\n"
         "print(','.join(bad))\n"
     )
@@ -35,9 +36,11 @@ def test_kg_version_and_help():
 
 
 def test_every_subcommand_has_help():
-    from kg.cli import COMMANDS
+    from kg.cli import main
 
-    for name in COMMANDS:
+    names = main.list_commands(None)
+    assert {"ontology", "extract", "eval", "build", "serve", "query"} <= set(names)
+    for name in names:
         out = subprocess.run([sys.executable, "-m", "kg", name, "--help"], capture_output=True, text=True, cwd=REPO)
         assert out.returncode == 0, (name, out.stderr)
 

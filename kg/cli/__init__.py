@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "query": ("kg.cli.query", "query", "Run a saved query (or a SPARQL string) against the store."),
     "export": ("kg.cli.export", "export", "Export to Wikidata tools: QuickStatements, Wikibase RDF, sameAs."),
     "push": ("kg.cli.push", "push", "Copy the built graphs into a remote SPARQL 1.1 store."),
+    "lexicon": ("kg.lexicon_cli", "lexicon", "Inspect and check the entity lexicon."),
 }
 
 

@@ -8,7 +8,8 @@ Syntax follows the QuickStatements parser (``importDataFromV1``, ``importDataFro
   reference). A statement cited by two documents is written twice with the same qualifiers and one
   reference each; QuickStatements merges the lines into one statement with two references.
 * CSV: header ``qid,P463,qal582,S854,s1683,s813``; ``qal`` is a qualifier, ``S`` starts a reference and ``s``
-  adds to it; an empty ``qid`` creates an item. Values keep their V1 form inside CSV quoting (``"""https://…"""``).
+  adds to it; an empty ``qid`` creates an item. Cells hold V1 values under CSV quoting, so a URL cell is the V1 string
+  ``"https://…"`` with each quote doubled and the cell quoted.
   The CSV parser parses every cell, an empty one too, so all rows of a table must have the same columns:
   rows of different shapes go to separate tables.
 * Times always carry the precision suffix (``/11`` day, ``/10`` month, ``/9`` year): without it the parser

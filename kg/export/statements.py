@@ -21,6 +21,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from rdflib.namespace import PROV, RDFS, SKOS, XSD
 
@@ -32,8 +33,8 @@ MAX_TEXT = 1500
 BLOCKED_MODALITIES = {"threatened": "only threatened", "negated": "negated", "reversed": "reversed"}
 NOT_A_MEMBER = {"Person", "GovernmentBody", "Group", "Treaty", "ExecutiveOrder", "PresidentialMemorandum", "Event",
                 "Place", "Document"}
-NOT_AN_ORGANISATION = {"Person", "State", "SovereignState", "Group", "ExecutiveOrder", "PresidentialMemorandum",
-                       "Event", "Place", "Document"}
+NOT_AN_ORGANISATION = {"Person", "State", "SovereignState", "GovernmentBody", "Group", "ExecutiveOrder",
+                       "PresidentialMemorandum", "Event", "Place", "Document"}
 TREATY = "Treaty"
 CALENDAR_GREGORIAN = "Q1985727"  # proleptic Gregorian calendar item, ontology note §1.5 [V-src]
 
@@ -213,14 +214,21 @@ SELECT DISTINCT ?e ?pref ?alt WHERE {
 }
 """
 
+# The mapped classes an entity belongs to (through its types' superclasses), with their depth in the hierarchy.
 CLASS_DEPTH = P + """
-SELECT ?c (COUNT(DISTINCT ?sup) AS ?depth) WHERE { VALUES ?c { %s } OPTIONAL { ?c rdfs:subClassOf+ ?sup } } GROUP BY ?c
+SELECT ?c (COUNT(DISTINCT ?sup) AS ?depth) WHERE { VALUES ?c { %s } <%s> a ?t . ?t rdfs:subClassOf* ?c .
+  OPTIONAL { ?c rdfs:subClassOf+ ?sup } } GROUP BY ?c
 """
 
 
 def wikidata_language(tag: str | None) -> str:
     """Our BCP 47 tags to Wikidata's lower-case language codes (zh-Hant -> zh-hant)."""
     return (tag or "und").lower()
+
+
+def clean_url(url: str) -> str:
+    """A URL fit for an IRI and for Wikidata's URL datatype: spaces and other unsafe characters percent-encoded."""
+    return quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def clean_text(text: str) -> str:
@@ -346,18 +354,19 @@ def select_statements(source, *, as_of: dt.date | None = None, create: bool = Fa
 
 
 def _reference(fact: str, doc: str, meta: dict | None, quotes, retrieved: str) -> Reference | None:
-    spans = sorted(quotes.get((fact, doc), []))
+    spans = [(start, clean_text(text)) for start, text in sorted(quotes.get((fact, doc), []))]
+    spans = [span for span in spans if span[1]]
     if not spans or meta is None:
         return None
     lang = wikidata_language(meta["lang"].value if "lang" in meta else None)
     inferred = "inferred" in meta and meta["inferred"].value in ("true", "1")
     published = Time.from_term(meta["published"]) if "published" in meta and not inferred else None
     return Reference(
-        document=doc, quote=clean_text(spans[0][1]), quote_lang=lang,
+        document=doc, quote=spans[0][1], quote_lang=lang,
         retrieved=Time(retrieved[:10], 11),
-        url=meta["url"].value if "url" in meta else None,
+        url=clean_url(meta["url"].value) if "url" in meta else None,
         stated_in=meta["publisherQid"].value.removeprefix(str(WD)) if "publisherQid" in meta else None,
-        title=clean_text(meta["title"].value) if "title" in meta else None,
+        title=(clean_text(meta["title"].value) or None) if "title" in meta else None,
         title_lang=wikidata_language(meta["title"].language or (meta["lang"].value if "lang" in meta else None))
         if "title" in meta else None,
         published=published,
@@ -366,12 +375,10 @@ def _reference(fact: str, doc: str, meta: dict | None, quotes, retrieved: str) -
 
 def _new_item(source, iri: str, ent: dict, ref: Reference | None) -> NewItem:
     mapped = class_qids()
-    classes = [f"{IPA}{t}" for t in ent["types"] if f"{IPA}{t}" in mapped]
-    class_qid = None
-    if classes:
-        depth = {r["c"].value: int(r["depth"].value)
-                 for r in select(source, CLASS_DEPTH % " ".join(f"<{c}>" for c in classes))}
-        class_qid = mapped[max(classes, key=lambda c: (depth.get(c, 0), c))]
+    depth = {r["c"].value: int(r["depth"].value)
+             for r in select(source, CLASS_DEPTH % (" ".join(f"<{c}>" for c in mapped), iri))}
+    # The most specific mapped class; none when the entity's classes have no verified Wikidata class.
+    class_qid = mapped[max(depth, key=lambda c: (depth[c], c))] if depth else None
     labels = {lang: clean_text(text)[:250] for lang, text in ent["labels"].items() if lang != "und"}
     aliases = sorted({(lang, clean_text(text)[:250]) for lang, text in ent["aliases"]
                       if lang != "und" and labels.get(lang) != text})

@@ -71,6 +71,7 @@ _ZH_PATTERNS = [
     ("rel_day", re.compile(r"昨天|昨日|今天|今日|前天|明天|本周|本週")),
     ("weekday", re.compile(r"(上|本|这|下)?(?:周|週|星期|礼拜)([一二三四五六日天])")),
     ("same_day", re.compile(r"当天|当日|同日|同一天")),
+    ("next_day", re.compile(r"隔天|次日|翌日|第二天")),
     ("vague", re.compile(r"日前|近日|早前|稍早|此前|先前|早已|首次执政|第一任期|首个任期|上一任期|前一任期|近期")),
 ]
 _EN_PATTERNS = [
@@ -225,6 +226,8 @@ def _resolve(kind: str, m: re.Match, pub: dt.date | None):
         return (_weekday(pub, _WEEKDAY_EN[g[1].lower()], which), "day", "relative", "relative")
     if kind == "same_day":
         return (None, "day", "anaphoric", "relative")
+    if kind == "next_day":
+        return (None, "day", "next-day", "relative")
     if kind == "vague":
         return (None, None, "vague", "relative")
     if kind == "iso":
@@ -260,6 +263,13 @@ def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None) -> None:
     """當天 / "the same day" is the news day: the latest day-precise date mentioned before it that lies within a
     week before publication, else the nearest day-precise date before it."""
     for i, t in enumerate(times):
+        if t.kind == "next-day":
+            # 2025年1月21日上任後隔天: the day after a date written just before it
+            prev = times[i - 1] if i else None
+            if prev is not None and prev.precision == "day" and prev.value and t.start - prev.end <= 12:
+                t.value = (dt.date.fromisoformat(prev.value) + dt.timedelta(days=1)).isoformat()
+            t.kind = "anaphoric"
+            continue
         if t.kind != "anaphoric":
             continue
         earlier = [u for u in times[:i] if u.precision == "day" and u.value]

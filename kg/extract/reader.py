@@ -186,6 +186,9 @@ def read_sidecar(path: Path) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise InputError(f"{meta_path}: malformed sidecar: not valid YAML{where}") from None
+    except ValueError as exc:  # PyYAML builds dates eagerly: "published: 2026-13-45"
+        raise InputError(f"{meta_path}: malformed sidecar: a date is not a calendar date ({exc}); "
+                         f"'published' must be YYYY-MM-DD") from None
     if raw is None:
         return {}
     if not isinstance(raw, dict):

@@ -93,7 +93,7 @@ def _clauses(text: str, start: int, end: int, english: bool) -> list[Span]:
     pattern = _EN_CLAUSE if english else _ZH_CLAUSE
     out, pos = [], start
     for m in pattern.finditer(text, start, end):
-            segment = text[pos:m.start()]  # a comma inside parentheses does not end the clause
+        segment = text[pos:m.start()]  # a comma inside parentheses does not end the clause
         if segment.count("(") + segment.count("（") > segment.count(")") + segment.count("）"):
             continue
         out.append(Span(pos, m.end()))

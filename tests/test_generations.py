@@ -1,0 +1,105 @@
+"""Store generations: a build becomes visible only whole and validated; failures leave the current one intact."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+
+from kg.build import build, build_sources
+from kg.errors import InputError, StoreError, ValidationError
+from kg.store import StoreRoot
+from tests.fixtures.corpus import make_source, small_extraction
+from tests.fixtures.paths import DATA
+
+MEMO = DATA / "memorandum" / "memorandum-2026-01-07-66-bodies.csv"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def triples(root: StoreRoot) -> int:
+    store = root.open_current()
+    return int(next(iter(store.query(COUNT)))["n"].value)
+
+
+@pytest.fixture
+def built_once(fresh_store_root, tmp_path):
+    """A store root with one good generation (the small article)."""
+    build_sources([make_source(tmp_path)], fresh_store_root)
+    return fresh_store_root
+
+
+def test_a_bad_document_fails_before_the_store_is_touched_and_current_stays_queryable(built_once, tmp_path):
+    before, n = built_once.current_id(), triples(built_once)
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(b"\xff\xfe\x00not text")
+    with pytest.raises(InputError, match="broken.txt") as err:
+        build([MEMO, bad], built_once)
+    assert "source 2 of 2" in err.value.message and err.value.exit_code == 2
+    assert built_once.current_id() == before and triples(built_once) == n
+    assert built_once.list_generations() == [before]
+
+
+def test_a_shacl_violation_fails_the_build_and_nothing_is_switched(built_once, tmp_path):
+    before, n = built_once.current_id(), triples(built_once)
+    ex = small_extraction()
+    ex["facts"][0]["targets"] = []  # a policy action with no target violates the shapes
+    with pytest.raises(ValidationError, match="SHACL validation failed") as err:
+        build_sources([make_source(tmp_path, extraction=ex)], built_once)
+    assert "ipa:target" in err.value.message and err.value.exit_code == 1
+    assert built_once.current_id() == before and triples(built_once) == n
+    assert built_once.list_generations() == [before]
+    assert not any(p.name.endswith(".partial") for p in built_once.generations_dir.iterdir())
+
+
+def test_an_inconsistent_graph_fails_the_build_with_the_reasoners_explanation(built_once, tmp_path):
+    before = built_once.current_id()
+    ex = small_extraction()
+    # Only a group has members (ipa:hasMember's domain); the United States is a State, and states are not groups.
+    ex["entities"][0]["members"] = ["WHO"]
+    with pytest.raises(ValidationError, match="inconsistent") as err:
+        build_sources([make_source(tmp_path, extraction=ex)], built_once)
+    assert "entity/usa" in err.value.message
+    assert built_once.current_id() == before
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next_build(built_once, tmp_path):
+    leftover = built_once.generations_dir / "20000101T000000-000000000.partial"
+    leftover.mkdir()
+    (leftover / "000001.sst").write_bytes(b"half written")
+    build_sources([make_source(tmp_path)], built_once)
+    assert not leftover.exists()
+
+
+def test_rollback_makes_the_previous_generation_current_again(built_once, tmp_path):
+    first, n = built_once.current_id(), triples(built_once)
+    ex = copy.deepcopy(small_extraction())
+    build_sources([make_source(tmp_path, extraction=ex), *_memo()], built_once)
+    second = built_once.current_id()
+    assert second != first and triples(built_once) > n + 1000  # the memorandum's graph
+    assert built_once.rollback() == first
+    assert built_once.current_id() == first and triples(built_once) == n
+    with pytest.raises(StoreError, match="no earlier generation"):
+        built_once.rollback()
+
+
+def test_a_second_concurrent_build_is_refused(built_once, tmp_path):
+    before = built_once.current_id()
+    with built_once.build_lock():
+        with pytest.raises(StoreError, match="another build"):
+            build_sources([make_source(tmp_path)], built_once)
+    assert built_once.current_id() == before
+
+
+def test_current_is_switched_by_an_atomic_rename_and_old_generations_are_pruned(built_once, tmp_path):
+    for _ in range(3):  # with the first: one more than the three kept
+        build_sources([make_source(tmp_path)], built_once)
+    gens = built_once.list_generations()
+    assert len(gens) == 3 and built_once.current_id() == gens[-1]
+    assert not [p for p in os.listdir(built_once.path) if p.startswith("CURRENT.tmp")]
+
+
+def _memo():
+    from kg.build import read_source
+
+    return [read_source(MEMO)]
