@@ -126,11 +126,32 @@ class Scorer:
         self.gold_entities = gold.get("entities") or {}
         self.pred_entities = {e["id"]: e for e in pred.get("entities", [])}
         self._excluded_regions = self._regions()
+        self.aligned = self._align()
+
+    def _align(self) -> dict[str, set]:
+        """Gold id → predicted ids whose mentions have exactly the span (or an alt span) of a gold mention of that
+        entity: ids need not agree (a local id for an unknown judge, COUNCIL_OF_EUROPE for COE)."""
+        spans: dict[tuple, str] = {}
+        for m in self.gold["mentions"]:
+            for sp in [(m["start"], m["end"])] + [tuple(a) for a in m.get("alt_spans") or []]:
+                spans.setdefault(sp, m["entity"])
+        votes: dict[str, dict[str, int]] = {}
+        for e in self.pred.get("entities", []):
+            for m in e["mentions"]:
+                gid = spans.get((m["start"], m["end"]))
+                if gid:
+                    votes.setdefault(e["id"], {}).setdefault(gid, 0)
+                    votes[e["id"]][gid] += 1
+        out: dict[str, set] = {}
+        for pid, v in votes.items():
+            best = max(sorted(v), key=lambda g: v[g])
+            out.setdefault(best, set()).add(pid)
+        return out
 
     def ids(self, gold_id) -> set:
         if gold_id is None:
             return {None}
-        return {gold_id, *self.idmap.get(gold_id, [])}
+        return {gold_id, *self.idmap.get(gold_id, []), *self.aligned.get(gold_id, ())}
 
     def _regions(self) -> list[tuple[int, int]]:
         regions = [(z["start"], z["end"]) for z in self.gold.get("zones", []) if z.get("zone") in self.excluded]

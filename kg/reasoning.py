@@ -155,7 +155,9 @@ def reason(ontology: Graph, data: Graph) -> ReasoningResult:
             stats["seconds"] = round(time.perf_counter() - started, 3)
             return ReasoningResult(False, Graph(), [], explain_inconsistency(tbox, abox), stats)
         except owlready2.OwlReadyJavaError as e:
-            raise ReasonerUnavailable(f"HermiT failed to run: {str(e).strip().splitlines()[-1]}") from e
+            lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+            cause = next((line for line in lines if "Exception" in line or "Error:" in line), lines[-1] if lines else "")
+            raise ReasonerUnavailable(f"HermiT failed to run: {cause}") from e
         stats["hermit_seconds"] = round(time.perf_counter() - hermit_started, 3)
 
         unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing))
@@ -164,6 +166,8 @@ def reason(ontology: Graph, data: Graph) -> ReasoningResult:
         world.close()
 
     inferred = Graph()
+    for prefix in ("ipa", "org", "prov", "sem", "id"):
+        inferred.bind(prefix, PREFIXES[prefix])
     for ind in sorted(entailed):
         for cls in sorted(entailed[ind]):
             if not str(cls).startswith(MATERIALISED_NAMESPACES):
@@ -193,8 +197,7 @@ def _entailed_types(graph, individuals: set) -> dict:
 
     def ancestors(cls) -> set:
         if cls not in closure:
-            closure[cls] = {cls}  # placed first, so cycles (equivalent classes) terminate
-            seen, stack = {cls}, [cls]
+            seen, stack = {cls}, [cls]  # `seen` also stops the cycles equivalent classes make
             while stack:
                 for sup in parents.get(stack.pop(), ()):
                     if sup not in seen:
@@ -225,14 +228,18 @@ def explain_inconsistency(tbox: Graph, abox: set, limit: int = 10) -> str:
     for sub, sup in tbox.subject_objects(RDFS.subPropertyOf):
         prop_parents[sub].add(sup)
 
+    memo: dict = {}
+
     def closure(start, up) -> set:
-        seen, stack = {start}, [start]
-        while stack:
-            for sup in up.get(stack.pop(), ()):
-                if sup not in seen:
-                    seen.add(sup)
-                    stack.append(sup)
-        return seen
+        if (start, id(up)) not in memo:
+            seen, stack = {start}, [start]
+            while stack:
+                for sup in up.get(stack.pop(), ()):
+                    if sup not in seen:
+                        seen.add(sup)
+                        stack.append(sup)
+            memo[start, id(up)] = seen
+        return memo[start, id(up)]
 
     def named(cls) -> list:
         # A union domain (owl:unionOf) implies no single named class; only named classes count here.

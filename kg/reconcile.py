@@ -86,26 +86,25 @@ class Entity:
 class PropertyDef:
     id: str
     name: str
-    kind: str            # entity | str | date | int
     description: str
-    wikidata: str | None = None
+    wikidata: str | None = None   # the Wikidata property it corresponds to, also accepted as its id
 
 
 PROPERTIES = (
-    PropertyDef("memberOf", "member of", "entity", "organisations it is (still) a member of", "P463"),
-    PropertyDef("withdrewFrom", "withdrew from", "entity",
+    PropertyDef("memberOf", "member of", "organisations it is (still) a member of", "P463"),
+    PropertyDef("withdrewFrom", "withdrew from",
                 "organisations and treaties it withdrew or announced withdrawing from (not threatened, negated or reversed)"),
-    PropertyDef("withdrawnBy", "withdrawn from by", "entity", "states and bodies that withdrew from it"),
-    PropertyDef("withdrawalDate", "withdrawal date", "date",
+    PropertyDef("withdrawnBy", "withdrawn from by", "states and bodies that withdrew from it"),
+    PropertyDef("withdrawalDate", "withdrawal date",
                 "effective (else announced) dates of those withdrawals, first day of the month/year when less precise"),
-    PropertyDef("withdrawalModality", "withdrawal modality", "str", "announced, planned, effective, ... of each withdrawal"),
-    PropertyDef("wikidata", "Wikidata QID", "str", "the verified Wikidata item (skos:exactMatch)"),
-    PropertyDef("acronym", "acronym", "str", "Latin acronyms"),
-    PropertyDef("label_en", "English name", "str", "preferred English label"),
-    PropertyDef("label_zh-hant", "traditional Chinese name", "str", "preferred zh-Hant label"),
-    PropertyDef("label_zh-hans", "simplified Chinese name", "str", "preferred zh-Hans label"),
-    PropertyDef("type", "type", "str", "classes of the ontology it belongs to"),
-    PropertyDef("documents", "number of source documents", "int", "documents that mention it"),
+    PropertyDef("withdrawalModality", "withdrawal modality", "announced, planned, effective, ... of each withdrawal"),
+    PropertyDef("wikidata", "Wikidata QID", "the verified Wikidata item (skos:exactMatch)"),
+    PropertyDef("acronym", "acronym", "Latin acronyms"),
+    PropertyDef("label_en", "English name", "preferred English label"),
+    PropertyDef("label_zh-hant", "traditional Chinese name", "preferred zh-Hant label"),
+    PropertyDef("label_zh-hans", "simplified Chinese name", "preferred zh-Hans label"),
+    PropertyDef("type", "type", "classes of the ontology it belongs to"),
+    PropertyDef("documents", "number of source documents", "documents that mention it"),
 )
 PROPERTY_BY_ID = {p.id: p for p in PROPERTIES}
 PROPERTY_BY_ID.update({p.wikidata: p for p in PROPERTIES if p.wikidata})
@@ -149,6 +148,7 @@ class Index:
         self.class_labels: dict[str, str] = {}
         self.withdrawals: list[Withdrawal] = []
         self.members: dict[str, set[str]] = {}
+        self.supers: dict[str, set[str]] = {}     # class -> all its superclasses (local names)
         self._load(source)
         self._enrich(lexicon)
         self.by_folded: dict[str, set[str]] = {}
@@ -169,7 +169,7 @@ class Index:
                 self.entities[key] = Entity(id=key, iri=iri)
             return self.entities[key]
 
-        supers: dict[str, set[str]] = {}
+        supers = self.supers
         for r in select(source, Q_SUPER):
             supers.setdefault(_local(r["c"].value), set()).add(_local(r["sup"].value))
         for r in select(source, Q_TYPES):
@@ -492,16 +492,16 @@ class Service:
         return {"meta": meta, "rows": rows}
 
     def propose_properties(self, type_id: str | None, limit: Any = None) -> dict:
+        """Properties worth fetching for entities of a type: membership and withdrawal properties for states and
+        organisations (as members), withdrawal properties for organisations and treaties (as targets), then names
+        and identifiers for everything."""
         t = _local(type_id) if type_id else None
+        ids: tuple[str, ...] = AS_MEMBER + AS_ORGANISATION + COMMON
         if t:
-            members = ("State", "SovereignState", "Organization", "InternationalOrganization")
-            is_member = t in members or any(t in e.types and set(members) & e.all_types
-                                            for e in self.index.entities.values())
-            is_org = "Organization" in self._supers(t) or t in ("Organization", "Treaty")
-            ids = (AS_MEMBER if is_member else ()) + (AS_ORGANISATION if is_org else ()) + COMMON
-        else:
-            ids = AS_MEMBER + AS_ORGANISATION + COMMON
-        ids = list(dict.fromkeys(ids))
+            kinds = {t} | self.index.supers.get(t, set())
+            ids = (AS_MEMBER if kinds & {"State", "Organization"} else ()) \
+                + (AS_ORGANISATION if kinds & {"Organization", "Treaty"} else ()) + COMMON
+        ids = tuple(dict.fromkeys(ids))
         n = _limit(limit, len(ids))
         out: dict = {"properties": [{"id": i, "name": PROPERTY_BY_ID[i].name, "description": PROPERTY_BY_ID[i].description}
                                     for i in ids[:n]]}
@@ -510,12 +510,6 @@ class Service:
         if limit is not None:
             out["limit"] = n
         return out
-
-    def _supers(self, t: str) -> set[str]:
-        for e in self.index.entities.values():
-            if t in e.types:
-                return e.all_types
-        return {t}
 
     # -- suggest --
     def suggest_entities(self, prefix: str, cursor: Any = 0, limit: Any = None) -> dict:

@@ -841,6 +841,8 @@ class LocalEngine(_Limits):
                 raise _syntax_error(e, "query") from None
             except (OSError, RuntimeError, ValueError, TypeError) as e:
                 raise _evaluation_error(e) from None
+            except BaseException as e:
+                raise _panic(e) from None
             result.generation = generation
             result.elapsed = time.perf_counter() - started
             return result
@@ -872,6 +874,8 @@ class LocalEngine(_Limits):
                 raise _syntax_error(e, "update") from None
             except (OSError, RuntimeError, ValueError, TypeError) as e:
                 raise _evaluation_error(e) from None
+            except BaseException as e:
+                raise _panic(e) from None
 
         with self._lock:
             try:
@@ -999,6 +1003,13 @@ def _evaluation_error(e: Exception) -> KGError:
     if isinstance(e, OSError):  # the store itself failed: the server's problem, not the request's
         return KGError(f"the store failed while evaluating the request: {e}", detail={"cause": str(e)})
     return InputError(f"the request cannot be evaluated: {e}", detail={"cause": str(e)})
+
+
+def _panic(e: BaseException) -> BaseException:
+    """pyoxigraph turns a Rust panic into ``PanicException`` (a ``BaseException``): make it a typed error."""
+    if type(e).__name__ != "PanicException":
+        return e  # KeyboardInterrupt, SystemExit...: not ours to translate
+    return KGError("the query engine failed on this request (an internal error in Oxigraph)", detail={"cause": str(e)[:200]})
 
 
 def _materialise(raw: Any, text: str, cap: int | None) -> Result:

@@ -44,7 +44,8 @@ CONTEXT_CHARS = 160
 MAX_INCOMING = 500
 
 PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-DOC_GRAPH_FILTER = f'FILTER(STRSTARTS(STR(?g), "{ID_NS}doc/"))'
+# types asserted by a source (any graph but the reasoner's)
+ASSERTED_FILTER = f"FILTER(?g != <{GRAPH_INFERRED}>)"
 ROLES = '(ipa:actor "actor") (ipa:target "target") (ipa:member "member") (ipa:organization "organization") (ipa:legalBasis "legal basis") (ipa:endedBy "ended by")'
 DATE_ROLES = '(ipa:announcedDate "announced") (ipa:effectiveDate "effective") (ipa:endDate "ended") (ipa:startDate "started")'
 
@@ -263,7 +264,7 @@ def load_facts(fact_iris: Iterable[str], roles: dict[str, set[str]] | None = Non
     values = _values(fact_iris)
     facts: dict[str, Fact] = {}
     for r in _select(f"""SELECT DISTINCT ?fact ?type ?source ?modality WHERE {{
-  VALUES ?fact {{ {values} }} GRAPH ?g {{ ?fact a ?type }} {DOC_GRAPH_FILTER}
+  VALUES ?fact {{ {values} }} GRAPH ?g {{ ?fact a ?type }} {ASSERTED_FILTER}
   OPTIONAL {{ ?fact prov:wasDerivedFrom ?source }} OPTIONAL {{ ?fact ipa:modality ?modality }} }}"""):
         f = facts.setdefault(r["fact"].value, Fact(iri=r["fact"].value, type=r["type"].value))
         f.source, f.modality = _val(r.get("source")), _val(r.get("modality"))
@@ -309,7 +310,7 @@ def _html(iri: str, path: str) -> str:
     out_rows = _select(f"SELECT DISTINCT ?p ?o WHERE {{ {_iri(iri)} ?p ?o }} ORDER BY ?p ?o")
     in_rows = _select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {_iri(iri)} }} ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}")
     types = _select(f"SELECT DISTINCT ?type ?g WHERE {{ GRAPH ?g {{ {_iri(iri)} a ?type }} }}")
-    asserted = sorted({r["type"].value for r in types if r["g"].value.startswith(ID_NS + "doc/")})
+    asserted = sorted({r["type"].value for r in types if r["g"].value != str(GRAPH_INFERRED)})
     inferred = sorted({r["type"].value for r in types if r["g"].value == str(GRAPH_INFERRED)} - set(asserted))
     wikidata = sorted({r["o"].value for r in out_rows if r["o"].value.startswith(WD_NS)
                        and r["p"].value in (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")})

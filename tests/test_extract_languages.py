@@ -63,7 +63,8 @@ ZH_HANS_CASES = [
     ("美国国务卿鲁比奥谴责联合国教科文组织。", ("Criticism", "RUBIO", "UNESCO", None, None)),
     ("特朗普政府于2025年2月关闭了美国国际开发署。", ("AgencyClosure", "TRUMP_ADMIN", "USAID", "2025-02", None)),
     ("拜登政府于2021年1月20日重新加入《巴黎协定》。", ("Reversal", "BIDEN_ADMIN", "PARIS_AGREEMENT", "2021-01-20", None)),
-    ("美国国务院宣布，将对联合国教科文组织进行审查。", ("Announcement", "US_DOS", "UNESCO", None, None)),
+    ("美国国务院宣布，美国将对联合国教科文组织进行审查。", ("Announcement", "US_DOS", "UNESCO", None, None)),
+    ("美国国务院宣布，美国将对联合国教科文组织进行审查。", ("Review", "USA", "UNESCO", None, None)),
 ]
 
 

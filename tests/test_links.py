@@ -165,3 +165,16 @@ def test_the_mapping_date_defaults_to_today_or_the_reproducible_build_date(refer
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     g = links.links_graph(["WHO"], lexicon=reference_lexicon, reviewed={})
     assert {str(o) for o in g.objects(None, links.SSSOM.mapping_date)} == {"2026-01-01"}
+
+
+def test_the_maps_agree_with_the_ontologys_alignment_module(repo):
+    from rdflib import Graph
+
+    align = Graph().parse(repo / "ontology" / "ipakg-align.ttl")
+    wd = str(WD)
+    onto_classes = {(str(s), str(p).rsplit("#", 1)[1], str(o)[len(wd):]) for p in (SKOS.exactMatch, SKOS.closeMatch)
+                    for s, o in align.subject_objects(p) if str(o).startswith(wd + "Q")}
+    assert {(links.expand(c.ours), c.match, c.qid) for c in links.class_map()} == onto_classes
+    onto_props = {(str(s), str(o)[len(wd):]) for s, o in align.subject_objects(SKOS.closeMatch) if str(o).startswith(wd + "P")}
+    ours = {(links.expand(p.ours), p.pid) for p in links.property_map()}
+    assert onto_props <= ours

@@ -17,7 +17,6 @@ from kg.errors import ValidationError
 from kg.namespaces import IPA, OA, ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, PROV
 from kg.ontology import (
     ALIGN_FILE,
-    SHAPES_FILE,
     example_graph,
     jsonld_context,
     ontology_graph,
@@ -261,6 +260,7 @@ def test_a_statement_needs_a_speaker():
 # ---------------------------------------------------------------- JSON-LD context
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # inside rdflib's JSON-LD parser
 def test_the_context_compacts_and_round_trips_a_graph():
     context = jsonld_context()
     g = example_graph()

@@ -193,6 +193,11 @@ def test_a_non_utf8_body_is_a_400_never_a_500(served_url, body, content_type):
     assert r.json()["error"]["status"] == r.status_code
 
 
+def test_a_non_utf8_query_string_is_a_400(served_url):
+    r = requests.get(served_url + "/sparql?query=ASK%20%7B%20%FF%20%7D")
+    assert r.status_code == 400 and r.json()["error"]["kind"] == "bad_encoding"
+
+
 def test_an_update_by_get_is_refused(served_url):
     r = requests.get(served_url + "/sparql", params={"update": "CLEAR ALL"})
     assert r.status_code == 400

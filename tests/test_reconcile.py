@@ -261,3 +261,33 @@ def test_openrefine_can_use_the_real_server(served_url):
     assert all(r.json()[k]["result"][0]["id"] == "who" and r.json()[k]["result"][0]["match"] for k in queries)
     preview = requests.get(served_url + "/reconcile/preview", params={"id": "who"}, timeout=10)
     assert preview.status_code == 200 and "World Health Organization" in preview.text
+
+
+def test_the_index_follows_new_store_generations(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.reconcile import IndexCache
+    from kg.sparql import LocalEngine
+    from kg.store import StoreRoot
+
+    root = StoreRoot(tmp_path / "store")
+
+    def generation(label: str) -> None:
+        with root.build_lock():
+            gen = root.begin()
+            gen.store.add(ox.Quad(ox.NamedNode("https://w3id.org/ipakg/id/entity/x"),
+                                  ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                  ox.NamedNode("https://w3id.org/ipakg/ontology#Organization"),
+                                  ox.NamedNode("https://w3id.org/ipakg/id/doc/d/graph")))
+            gen.store.add(ox.Quad(ox.NamedNode("https://w3id.org/ipakg/id/entity/x"),
+                                  ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                                  ox.Literal(label, language="en"), ox.NamedNode("https://w3id.org/ipakg/id/doc/d/graph")))
+            root.commit(gen)
+
+    generation("First Name")
+    engine, cache = LocalEngine(root), IndexCache()
+    assert cache.get(engine).get("x").name == "First Name"
+    assert cache.get(engine) is cache.get(engine)  # no rebuild while the generation stays
+    generation("Second Name")
+    assert cache.get(engine).get("x").name == "Second Name"
+    engine.close()

@@ -60,11 +60,14 @@ _MONTH_RE = r"(January|February|March|April|May|June|July|August|September|Octob
 # Order matters: longer, more specific patterns first; a character already covered is not matched again.
 _ZH_PATTERNS = [
     ("ymd", re.compile(_Y + r"年" + _N + r"月" + _N + r"[日号]")),
+    ("y_end", re.compile(_Y + r"年(底|初|末)")),
+    ("rel_month_d", re.compile(r"(本月|上个?月|下个?月)" + _N + r"[日号]")),
     ("ym", re.compile(_Y + r"年" + _N + r"月(?:份)?(?!\d)")),
     ("rel_year_md", re.compile(r"(去年|今年|明年|前年)" + _N + r"月" + _N + r"[日号]")),
     ("rel_year_m", re.compile(r"(去年|今年|明年|前年)" + _N + r"月(?:份)?")),
     ("y", re.compile(_Y + r"年(?![代度]|\d)")),
     ("md", re.compile(r"(?<![\d年])" + _N + r"月" + _N + r"[日号]")),
+    ("d", re.compile(r"(?<![\d年月至到和、-])(\d{1,2})[日号](?![\d])")),
     ("m", re.compile(r"(?<![\d年个個])(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?![\d底初中])(?=[^\d])")),
     ("rel_year", re.compile(r"去年|今年|明年|前年")),
     ("rel_month", re.compile(r"上个?月|本月|这个月|下个?月")),
@@ -81,7 +84,8 @@ _EN_PATTERNS = [
     ("en_my", re.compile(r"\b" + _MONTH_RE + r",?\s+(\d{4})\b")),
     ("en_md", re.compile(r"\b" + _MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})")),
     ("en_dm", re.compile(r"\b(\d{1,2})\s+" + _MONTH_RE + r"\b(?!,?\s*\d{4})")),
-    ("en_m", re.compile(r"\b(?:in|since|by|until|from|of|early|late|mid-?)\s+" + _MONTH_RE + r"(?!\s*\d)\b")),
+    ("en_m", re.compile(r"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Ff]rom|of|[Ee]arly|[Ll]ate|[Mm]id-?|[Ll]ast|[Tt]his)\s+" + _MONTH_RE +
+                        r"(?:\s+(?:of\s+)?(this|that|last|next)\s+year)?(?!\s*\d)\b")),
     ("en_rel_year", re.compile(r"\b(last|this|next) year\b|\bearlier this year\b", re.I)),
     ("en_rel_month", re.compile(r"\b(last|this|next) month\b|\bearlier this month\b", re.I)),
     ("en_rel_day", re.compile(r"\b(yesterday|today|tomorrow)\b", re.I)),
@@ -153,11 +157,42 @@ def find_times(text: str, norm: str, language: str, published: str | None) -> li
             if expr is None:
                 continue
             value, precision, ekind, resolution = expr
-            out.append(TimeExpr(m.start(), m.end(), text[m.start():m.end()], value, precision, ekind, resolution))
+            te = TimeExpr(m.start(), m.end(), text[m.start():m.end()], value, precision, ekind, resolution)
+            te._kind = kind
+            out.append(te)
             taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     out.sort(key=lambda t: t.start)
-    _resolve_anaphora(out, pub)
+    _year_from_context(out, norm)
+    _resolve_anaphora(out, pub, norm)
+    for t in out:
+        # "在2025年3月之前", "until March": a deadline or bound, not the date of an act
+        if re.match(r"\s*(?:之前|以前|前(?![往进])|为止)|\s+(?:until|before)\b", norm[t.end:t.end + 8]) or \
+                re.search(r"\b(?:until|before|by)\s+$", norm[max(0, t.start - 8):t.start]):
+            t.kind = "bound"
     return out
+
+
+_YEAR_CONTEXT_KINDS = {"md", "m", "en_m", "en_md", "en_dm"}
+
+
+def _year_from_context(times: list[TimeExpr], norm: str) -> None:
+    """"In April of that year", "in May", 同年5月: a month without a year written shortly after a year belongs to
+    that year, not to the publication year."""
+    for i, t in enumerate(times):
+        if getattr(t, "_kind", None) not in _YEAR_CONTEXT_KINDS or not t.value or i == 0:
+            continue
+        if re.search(r"(?i)\b(?:this|last|next)\b|今年|去年|明年", t.text):
+            continue
+        prev = times[i - 1]
+        if prev.value is None or t.start - prev.end > 200:
+            continue
+        if not (prev.kind == "explicit" or getattr(prev, "_ctx_year", False)):
+            continue
+        year = prev.value[:4]
+        if t.value[:4] != year:
+            t.value = year + t.value[4:]
+            t.resolution = "relative"
+        t._ctx_year = True
 
 
 def _month_of(s: str) -> int:
@@ -174,6 +209,24 @@ def _resolve(kind: str, m: re.Match, pub: dt.date | None):
     if kind == "ym":
         v = _iso(_zh_int(g[0]), _zh_int(g[1]))
         return (v, "month", "explicit", "explicit") if v else None
+    if kind == "y_end":
+        y = _zh_int(g[0])
+        return (_iso(y, 12 if g[1] in ("底", "末") else 1), "month", "explicit", "explicit")
+    if kind == "rel_month_d":
+        if pub is None:
+            return (None, "day", "relative", "relative")
+        ym = _shift_month(pub, -1 if "上" in g[0] else (1 if "下" in g[0] else 0))
+        v = _iso(int(ym[:4]), int(ym[5:]), _zh_int(g[1]))
+        return (v, "day", "relative", "relative") if v else None
+    if kind == "d":
+        if pub is None:
+            return (None, "day", "relative", inferred)
+        d = int(g[0])
+        if not 1 <= d <= 31:
+            return None
+        ym = pub.strftime("%Y-%m") if d <= pub.day + 1 else _shift_month(pub, -1)
+        v = _iso(int(ym[:4]), int(ym[5:]), d)
+        return (v, "day", "relative", inferred) if v else None
     if kind == "y":
         y = _zh_int(g[0])
         return (f"{y:04d}", "year", "explicit", "explicit") if y and 1800 < y < 2200 else None
@@ -253,15 +306,23 @@ def _resolve(kind: str, m: re.Match, pub: dt.date | None):
     if kind == "en_m":
         mo = _month_of(g[0])
         y = _year_for(mo, pub)
+        which = (g[1] or "").lower() if len(g) > 1 else ""
+        if y is not None and which in ("this", "last", "next"):
+            y = pub.year + {"this": 0, "last": -1, "next": 1}[which]
+        elif y is not None and m.group().lower().startswith("this"):
+            y = pub.year
+        elif y is not None and m.group().lower().startswith("last") and dt.date(y, mo, 1) >= dt.date(pub.year, pub.month, 1):
+            y -= 1
         return (_iso(y, mo) if y else None, "month", "relative", inferred)
     if kind == "en_y":
         return (g[0], "year", "explicit", "explicit")
     return None
 
 
-def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None) -> None:
-    """當天 / "the same day" is the news day: the latest day-precise date mentioned before it that lies within a
-    week before publication, else the nearest day-precise date before it."""
+def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None, norm: str = "") -> None:
+    """當天 / "the same day": the day of the latest day-precise date of the preceding few sentences (not a date
+    after publication, which is an announced future date); without one, the news day (the latest such date
+    within a week before publication); else the nearest day-precise date before it."""
     for i, t in enumerate(times):
         if t.kind == "next-day":
             # 2025年1月21日上任後隔天: the day after a date written just before it
@@ -276,6 +337,12 @@ def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None) -> None:
         if not earlier:
             if pub is not None:
                 t.value = pub.isoformat()
+            continue
+        ends = [m.end() for m in re.finditer(r"(?:[。！？!?]|[.](?=\s+[\"“A-Z]))\s*|\n+", norm[:t.start])]
+        window_start = ends[-4] if len(ends) >= 4 else 0
+        near = [u for u in earlier if u.start >= window_start and (pub is None or u.value <= pub.isoformat())]
+        if near:
+            t.value = near[-1].value
             continue
         recent = []
         if pub is not None:

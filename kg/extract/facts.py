@@ -73,6 +73,8 @@ class FactExtractor:
         self.facts: list[Fact] = []
         self.list_memory: list[list[str]] = []  # coordinated lists of organisations, for 這三個組織
         self._exclude: set = set()  # the tentative actor: a demonstrative object never refers back to it
+        self.state_lists: list[list] = []
+        self._doc_subject: Fact | None = None
 
     # ------------------------------------------------------------------------------------------ helpers
     def cls(self, eid: str) -> str:
@@ -98,7 +100,9 @@ class FactExtractor:
 
     # ------------------------------------------------------------------------------------------ groups
     def group_entity(self, n: int, noun: str, text: str) -> Entity:
-        kind = "treaties" if noun in ("条约", "协定", "公约", "treaties") else "organizations"
+        noun = noun.lower()
+        kind = "treaties" if noun in ("条约", "协定", "公约", "treaties") else (
+            noun if noun in ("judges", "officials", "diplomats", "individuals", "prosecutors") else "organizations")
         lex = getattr(self.finder, "lex", None)
         if lex is not None:
             for e in lex.entries.values():
@@ -110,7 +114,9 @@ class FactExtractor:
         eid = local_id(f"group of {n} {kind}")
         ent = self.entities.get(eid)
         if ent is None:
-            ent = Entity(id=eid, cls="Group", labels={"en": f"{n} international {kind}" if not self.en else text,
+            ent = Entity(id=eid, cls="Group", labels={"en": (f"{n} international {kind}" if kind in ("organizations",
+                                                                                                  "treaties")
+                                                             else f"{n} {kind}") if not self.en else text,
                                                       "zh-Hant": text if not self.en else None,
                                                       "zh-Hans": self.norm_of(text) if not self.en else None},
                          source="rule:group")
@@ -125,10 +131,11 @@ class FactExtractor:
         out = []
         rx = T.EN_GROUP if self.en else T.ZH_GROUP
         for m in rx.finditer(self.norm, a, b):
-            n = int(m.group(1))
+            n = _NUMBER_WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
             if n < 2:
                 continue
-            known = [x for x in self.mentions if x.start < m.end() and m.start() < x.end]
+            known = [x for x in self.mentions if x.start < m.end() and m.start() < x.end and
+                     (self.cls(x.entity_id) == "Group" or (x.start <= m.start() and x.end >= m.end()))]
             if known:
                 continue  # the lexicon knows this group (or a name overlaps): the mention already says which
             noun = m.group(3)
@@ -155,7 +162,8 @@ class FactExtractor:
             return e.id
         return None
 
-    def salient_before(self, pos: int, classes: set, prefer: set, exclude: set, window: int = 400) -> str | None:
+    def salient_before(self, pos: int, classes: set, prefer: set, exclude: set, window: int = 450,
+                       noun: str | None = None) -> str | None:
         """The referent of a demonstrative (該組織, "the agency"): among entities of the right kind mentioned in the
         preceding ``window`` characters, the most mentioned, the preferred kind, then the most recent."""
         scores: dict[str, float] = {}
@@ -173,8 +181,11 @@ class FactExtractor:
         for eid in scores:
             if self.entities[eid].cls in prefer:
                 scores[eid] += 1.0
+            labels = " ".join(v for v in self.entities[eid].labels.values() if v).lower()
+            if noun and noun.lower() in labels:
+                scores[eid] += 2.0  # "the court" → the International Criminal Court, 該院 → 國際刑事法院
         recent = max(last, key=lambda k: last[k])
-        scores[recent] += 0.5
+        scores[recent] += 1.0
         return max(sorted(scores), key=lambda k: (scores[k], last[k]))
 
     def pronoun_targets(self, a: int, b: int, exclude: set = frozenset()) -> list[tuple[int, str]]:
@@ -188,12 +199,21 @@ class FactExtractor:
                     out.append((a + m.start(), eid))
             for m in T.EN_DEMONSTRATIVE.finditer(seg):
                 noun = m.group(1).lower()
+                if re.match(r"['’]s\b", seg[m.end():m.end() + 3]):
+                    continue  # "the court's chief prosecutor": a possessor, not the object
+                if any(x.start < a + m.end() and a + m.start(1) < x.end for x in self.mentions):
+                    continue  # "the World Health Organization" is a name, not a demonstrative
                 classes = {"Treaty"} if noun in ("treaty", "accord", "pact", "agreement", "convention") else (
                     {"State"} if noun in ("country", "nation") else ORG_CLASSES - {"Group"})
-                eid = self.salient_before(a + m.start(), classes, set(), exclude)
+                eid = self.salient_before(a + m.start(), classes, set(), exclude, noun=noun)
                 if eid:
                     out.append((a + m.start(), eid))
             return out
+        for m in re.finditer(r"(?<=[对向将与给把])其(?![他它余中实])", seg):
+            eid = self.last_entity_before(a + m.start(), {"State"} | (ORG_CLASSES - {"Group"}) | {"Person"},
+                                          exclude=exclude)
+            if eid:
+                out.append((a + m.start(), eid))
         for m in re.finditer(r"她(?!们)|(?<![其吉])他(?![们国人])", seg):
             g = "female" if m.group() == "她" else "male"
             eid = self.last_entity_before(a + m.start(), {"Person"}, g)
@@ -211,7 +231,8 @@ class FactExtractor:
             else:
                 classes = ORG_CLASSES - {"Group"}
                 prefer = classes - {"GovernmentBody"} if noun in ("组织", "基金", "理事会", "委员会") else {"GovernmentBody"}
-            eid = self.salient_before(a + m.start(), classes, prefer, exclude)
+            eid = self.salient_before(a + m.start(), classes, prefer, exclude,
+                                      noun={"院": "法院", "法院": "法院", "法庭": "法院"}.get(noun))
             if eid:
                 out.append((a + m.start(), eid))
         return out
@@ -260,7 +281,7 @@ class FactExtractor:
         if nxt is None or self.cls(nxt.entity_id) != "Person":
             return False
         gap = self.norm[m.end:nxt.start].strip()
-        if not gap:
+        if not gap or re.search(r"[,;:，；：、]", gap):
             return False
         titles = EN_TITLES if self.en else ZH_TITLES
         if self.en:
@@ -288,7 +309,8 @@ class FactExtractor:
         relative clause ending in 的 (曾將…斥為騙局的特朗普)."""
         a = c.start
         # a speech verb between subject and trigger: the speaker is not the actor ("X said Y would withdraw")
-        rx = T.EN_SPEECH if self.en else re.compile(r"(?:说|表示|认为|指出|称|强调|写道|宣称|透露)")
+        rx = re.compile(T.EN_SPEECH.pattern + r"|\bannounc\w+(?:\s+(?:on|last|this)?\s*\w+day)?\s+that\b", re.I) if self.en \
+            else re.compile(r"(?:说|表示|认为|指出|称|强调|写道|宣称|透露)")
         for m in rx.finditer(self.norm, a, before):
             a = m.end()
         cands = [m for m in self.mentions_in(a, before)
@@ -299,7 +321,7 @@ class FactExtractor:
             return None, False
         if strict:
             lead = self._strip_lead(self.norm[a:cands[0].start], a)
-            if not (len(lead) <= 4 or (lead.endswith("的") and not re.search(r"[由被对向在从]", lead)) or
+            if not (len(lead) <= 4 or (lead.endswith("的") and not re.search(r"是由|被|[对向在从]", lead)) or
                     (self.en and len(lead.split()) <= 3)):
                 return None, False
         first = self._subject_head(cands, a)
@@ -316,8 +338,10 @@ class FactExtractor:
     def _prepositional(self, m: Mention, lo: int) -> bool:
         before = self.norm[max(lo, m.start - 2):m.start]
         if self.en:
-            return bool(re.search(r"\b(?:in|at|from|to|with|against|of|for|on|by|about|into|toward|towards|"
-                                  r"according to)\s+(?:the\s+)?$", self.norm[max(lo, m.start - 20):m.start]))
+            if re.match(r"['’]s\b", self.norm[m.end:m.end + 3]):
+                return True  # "Trump's first term": a possessor, not the subject
+            return bool(re.search(r"\b(?:in|at|from|to|with|against|of|for|on|by|about|into|toward|towards|during|"
+                                  r"under|according to)\s+(?:the\s+)?$", self.norm[max(lo, m.start - 20):m.start]))
         if any(before.endswith(p) for p in T.ZH_PREPOSITIONS):
             return True
         after = self.norm[m.end:m.end + 1]
@@ -366,13 +390,40 @@ class FactExtractor:
         """A pronoun or a generic noun as subject (她/他, "she", "it", "the administration", 該國, 華府 is a name):
         the nearest earlier entity of the right kind."""
         lead = self.norm[c.start:before]
+        doc = re.match(r"\s*(?:(?:But|And|However|Also),?\s+)?(?:the|that|this) (?:executive )?(?:order|memorandum|directive)\b|"
+                       r"\s*(?:该|这项|这份|此)(?:行政)?(?:命令|备忘录)", lead, re.I)
+        if doc:
+            issued = [f for f in self.facts if f.type == "DirectiveIssuance" and f.actor]
+            if issued:
+                self._doc_subject = issued[-1]
+                return issued[-1].actor
+            return None
+        adm = re.search(r"\b(his|her) (?:administration|government)\s*$", lead, re.I)
+        if adm:
+            person = self.last_entity_before(c.start + adm.start(1), {"Person"},
+                                             "female" if adm.group(1).lower() == "her" else "male")
+            if person:
+                admin = self._administration_of(person)
+                return admin or person
         if self.en:
-            m = re.match(r"\s*(?:(?:But|And|However|Meanwhile|Also|Separately),?\s+)?(she|he|it|they|the administration|the "
+            m = re.match(r"\s*(?:(?:But|And|However|Meanwhile|Also|Separately),?\s+)?(?:(?:in|on|during|by)\s+[^,]{0,40}?"
+                         r"\s+)?(she|he|it|they|the administration|the "
                          r"government|the agency|the department|the country|washington)\b", lead, re.I)
             if not m:
+                plural = re.search(r"\bthe (two|three|four|five|six) (?:countries|nations|states)\b", lead, re.I)
+                if plural:
+                    lists = [lst for lst in self.state_lists if len(lst) == _count(plural.group(1))
+                             and lst[0][0] < before]
+                    if lists:
+                        return lists[-1][0][1]
                 return None
             word = m.group(1).lower()
         else:
+            plural = re.search(r"(?:这|那|上述)?(两|三|四|五|六|\d+)(?:个)?(?:国家|国)(?!际)", lead)
+            if plural:
+                lists = [lst for lst in self.state_lists if len(lst) == _count(plural.group(1)) and lst[0][0] < before]
+                if lists:
+                    return lists[-1][0][1]
             m = re.match(r"\s*(?:而|但|并|且|此外|同时|随后)?\s*(她|他(?!们)|该国|该政府|该机构|该部门|该署|美方|中方)", lead)
             if not m:
                 return None
@@ -394,6 +445,23 @@ class FactExtractor:
         return self.last_entity_before(c.start + m.start(1), {"State", "GovernmentBody"} if word not in (
             "the agency", "该机构", "该署") else ORG_CLASSES - {"Group"})
 
+    def _restated_actor(self, s, ci, ts, prior) -> str | None:
+        """"the exit takes effect on …", 三國的退出於…生效: the act named again keeps its actor unless a subject is
+        written."""
+        own, _ = self.find_actor(s, ci, ts, set(prior.targets))
+        return own or prior.actor
+
+    def _administration_of(self, person: str) -> str | None:
+        lex = getattr(self.finder, "lex", None)
+        for cand in (f"{person}_ADMIN", f"{person}_ADMINISTRATION"):
+            if cand in self.entities:
+                return cand
+            if lex is not None and lex.get(cand) is not None:
+                self.finder.entity(cand)
+                self.entities[cand] = self.finder.entities[cand]
+                return cand
+        return None
+
     def _speaker_clause(self, c) -> bool:
         seg = self.norm[c.start:c.end].rstrip(",，;；:：「“\" ")
         if self.en:
@@ -406,7 +474,8 @@ class FactExtractor:
         after = self.norm[te:c.end]
         sentence_before = self.norm[s.start:ts]
         if self.en:
-            if T.EN_NEGATION.search(self.norm[max(c.start, ts - 30):ts]):
+            if T.EN_NEGATION.search(self.norm[max(c.start, ts - 30):ts]) or \
+                    T.EN_NEGATION_CLAUSE.search(self.norm[max(c.start, ts - 25):ts]):
                 return "negated", False
             if T.EN_EFFECTIVE.search(self.norm[c.start:c.end]):
                 return "effective", True
@@ -419,7 +488,7 @@ class FactExtractor:
             if T.EN_ANNOUNCED.search(sentence_before):
                 return "announced", False
             return "effective", False
-        if T.ZH_NEGATION.search(before[-4:]) and not before.endswith("不再"):
+        if (T.ZH_NEGATION.search(before[-4:]) and not before.endswith("不再")) or T.ZH_NEGATION_CLAUSE.search(before):
             return "negated", False
         if T.ZH_EFFECTIVE.search(after) or T.ZH_EFFECTIVE.search(before):
             return "effective", True
@@ -436,7 +505,7 @@ class FactExtractor:
     def find_date(self, s: Sentence, ci: int, ts: int):
         """(time expression or None, vague?) for a trigger at ``ts`` in clause ``ci`` of ``s``."""
         def usable(t):
-            return t.value is not None or t.kind == "vague"
+            return (t.value is not None or t.kind == "vague") and t.kind != "bound"
 
         def in_range(a, b):
             return [t for t in self.times if t.start >= a and t.end <= b and usable(t)]
@@ -489,12 +558,25 @@ class FactExtractor:
                     m.start() + 4
             self._sentence(s, chosen)
         self._derive_members()
+        self._continuation_dates()
         self._borrow_announcement_dates()
         self._statements()
         return self._merge()
 
     def _remember_lists(self, s: Sentence) -> None:
-        """Coordinated lists of organisations (A、B及C), remembered for "這三個組織" / "these three bodies"."""
+        """Coordinated lists of organisations (A、B及C), remembered for "這三個組織" / "these three bodies", and of
+        states, for 三國 / "the three countries"."""
+        states = [m for m in self.mentions_in(s.start, s.end) if self.cls(m.entity_id) == "State"]
+        run = []
+        for m in states:
+            if run and re.fullmatch(r"\s*(?:、|和|及|与|以及|,|，|and|, and)\s*", self.norm[run[-1].end:m.start]):
+                run.append(m)
+                continue
+            if len(run) >= 2:
+                self.state_lists.append([(x.start, x.entity_id) for x in run])
+            run = [m]
+        if len(run) >= 2:
+            self.state_lists.append([(x.start, x.entity_id) for x in run])
         orgs = [m for m in self.mentions_in(s.start, s.end) if self.cls(m.entity_id) in ORG_CLASSES | {"Treaty"}
                 and not self.in_parens(m.start, s.start)]
         run: list[tuple[int, str]] = []
@@ -523,9 +605,26 @@ class FactExtractor:
             if self.in_quotes(ts, s.start) and not self.en:
                 continue
             ci, c = self.clause_of(s, ts)
+            hedge = T.EN_HEDGE if self.en else T.ZH_HEDGE
+            if t.type not in ("Threat", "Announcement") and hedge.search(self.norm[max(c.start, ts - 12):ts]):
+                continue  # 理論上可以撤銷, "could withdraw": a possibility, not an act
             fact = Fact(t.type, (ts, te), s.index, evidence=[(s.start, s.end)],
                         confidence=DEFAULT_CONFIDENCE.get(t.type, 0.8))
-            if t.type == "Announcement":
+            inherited_date = None
+            if t.type == "Follow":
+                # 以色列隨後跟進, "Hungary followed suit": the previous action, by a new actor
+                prev = [f for f in self.facts if f.type not in ("Announcement", "Statement") and f.targets and
+                        f.sentence >= s.index - 1]
+                if not prev:
+                    continue
+                p = prev[-1]
+                actor, inh = self.find_actor(s, ci, ts, set(p.targets))
+                if actor is None or actor == p.actor:
+                    continue
+                fact.type, fact.targets, fact.actor, fact.actor_inherited = p.type, list(p.targets), actor, inh
+                fact.confidence = DEFAULT_CONFIDENCE.get(p.type, 0.8) - 0.1
+                inherited_date = p
+            elif t.type == "Announcement":
                 if not self._announcement(fact, s, ci, c, ts, te, announcements):
                     continue
             else:
@@ -544,23 +643,77 @@ class FactExtractor:
                 else:
                     fact.date, fact.date_resolution = texpr.value, texpr.resolution
                     fact.date_evidence = (texpr.start, texpr.end)
+            elif inherited_date is not None and inherited_date.date:
+                fact.date, fact.date_resolution = inherited_date.date, "relative"
+            elif self._doc_subject is not None and self._doc_subject.date and fact.actor == self._doc_subject.actor:
+                # "The order also paused …": done by the order, on the day it was signed
+                fact.date, fact.date_resolution = self._doc_subject.date, "relative"
+            self._doc_subject = None
             if fact.date:
                 fact.date_role = "effective" if (effective or fact.modality in ("effective", "historical")) and \
-                    t.type != "Announcement" else "announced"
+                    fact.type != "Announcement" else "announced"
             if fact.modality == "historical":
                 fact.vague_time = fact.vague_time or fact.date is None
             self.facts.append(fact)
-        # a reported announcement (白宮宣布,美國將…) announces the actions that follow it in the sentence
+            for extra in self._actor_group(s, ci, ts, fact.actor):
+                twin = Fact(**{**fact.__dict__, "actor": extra, "targets": list(fact.targets),
+                               "evidence": list(fact.evidence)})
+                self.facts.append(twin)
+        # a reported announcement (白宮宣布,美國將…) announces the actions around it in the sentence
         for ann in announcements:
-            content = [f for f in self.facts[first_fact:] if f.type != "Announcement" and f.trigger[0] > ann.trigger[0]]
+            backward = getattr(ann, "_backward", False)
+            content = [f for f in self.facts[first_fact:] if f.type not in ("Announcement", "Statement") and
+                       ((f.trigger[0] < ann.trigger[0]) if backward else (f.trigger[0] > ann.trigger[0]))]
             for f in content:
                 for tg in f.targets:
                     if tg not in ann.targets:
                         ann.targets.append(tg)
                 if f.modality == "effective":
                     f.modality = "announced"
-            if not ann.targets:
-                self.facts.remove(ann)
+                if ann.date and not f.date:
+                    f.date, f.date_role, f.date_resolution = ann.date, "announced", ann.date_resolution
+            same_actor = content and all(self._compatible_actor(f.actor, ann.actor) and f.actor in (ann.actor, None)
+                                         for f in content)
+            if not ann.targets or (same_actor and not getattr(ann, "_nominal", False)):
+                self.facts.remove(ann)  # "Hungary announced that it would withdraw": one act, not two
+
+    def _actor_group(self, s: Sentence, ci: int, ts: int, actor: str | None) -> list[str]:
+        """Other actors coordinated with ``actor``: 布基納法索、馬里及尼日爾…退出; 俄罗斯和中国否决; 三國 / "the three
+        countries" for the last list of that many states."""
+        if actor is None:
+            return []
+        lead = self.norm[s.start:ts]
+        plural = re.search(r"(?:这|那|上述|该)?(两|三|四|五|六|\d+)(?:个)?(?:国家|国)(?!际)|\bthe (two|three|four|five|six) "
+                           r"(?:countries|nations|states|governments)\b", lead, re.I)
+        if plural:
+            n = _count(plural.group(1) or plural.group(2))
+            lists = [lst for lst in self.state_lists if len(lst) == n and lst[0][0] < ts]
+            if lists:
+                members = [e for _, e in lists[-1]]
+                if actor in members:
+                    return [e for e in members if e != actor]
+        ms = [m for m in self.mentions_in(s.start, ts) if m.entity_id == actor]
+        if not ms:
+            return []
+        m0 = ms[-1]
+        cls = self.cls(actor)
+        group = []
+        sep = r"\s*(?:、|和|及|与|以及|,|，|and|, and|or)\s*"
+        pos = m0.end
+        for m in self.mentions_in(m0.end, ts):
+            if m.start < pos:
+                continue
+            if not re.fullmatch(sep, self.norm[pos:m.start]) or self.cls(m.entity_id) != cls:
+                break
+            group.append(m.entity_id)
+            pos = m.end
+        pos = m0.start
+        for m in reversed(self.mentions_in(s.start, m0.start)):
+            if not re.fullmatch(sep, self.norm[m.end:pos]) or self.cls(m.entity_id) != cls:
+                break
+            group.append(m.entity_id)
+            pos = m.start
+        return [g for g in dict.fromkeys(group) if g != actor]
 
     def _announcement(self, fact, s, ci, c, ts, te, announcements) -> bool:
         after = self.norm[te:s.end]
@@ -569,7 +722,17 @@ class FactExtractor:
             return False  # 最新公告 as a noun: it refers back, it is not a new act
         if self.en:
             reported = re.match(r"\s*(?:(?:on|this|last|late|early)\s+\w+\s+|\w+day\s+)?(?:that\b|:)", after)
-            anaphoric = re.match(r"\s*(?:the|this|that|its)\s+(?:decision|move|list|step|withdrawal|plan)\b", after)
+            nominal = re.match(r"\s*(?:the|its|new|a)\s+(?:designations?|sanctions|withdrawal|suspension|closure|exit|"
+                               r"veto|boycott)\b", after, re.I)
+            backward = re.match(r"\s*(?:(?:on|this|last|late|early)\s+\w+|\w+day|yesterday|today|this week|last week)?\s*"
+                                r"(?:[,.;]|$)", after) and ts > s.start + 20
+            if nominal:
+                reported = nominal
+                fact._nominal = True
+            elif backward and not reported:
+                reported = backward
+                fact._backward = True
+            anaphoric = re.match(r"\s*(?:the|this|that|its)\s+(?:decision|move|list|step|plan)\b", after)
         else:
             reported = re.match(r"\s*(?:[,，:：「]|说)", after)
             anaphoric = re.match(r"\s*(?:了)?(?:这项|此项|该项|这一|此一|上述|这份|该)(?:决定|名单|措施|命令|决策|计划)", after)
@@ -626,13 +789,34 @@ class FactExtractor:
             if targets is None:
                 return False
         if not targets and t.needs_target:
-            if self.has_object(te, c.end):
+            after = self.norm[te:c.end]
+            refers_back = re.match(r"\s*(?:了)?(?:这一|这项|该项?|上述|此项?|those|these|the|that|this|its|his|her)\s*"
+                                   r"(?:决定|命令|制裁|措施|禁令|政策|决策|decision|order|move|sanctions|ban|policy|"
+                                   r"withdrawal|measures?|freeze|suspension)", after, re.I)
+            if not refers_back and re.search(r"(?:those|these|the|its|该|这些|上述)\s*(?:sanctions|制裁)", self.norm[ts:te], re.I):
+                refers_back = True  # "lifted those sanctions"
+            if self.has_object(te, c.end) and not refers_back:
                 return False  # an object that is not one of ours: 撤出國際合作, "withdraw troops"
-            prior = [f for f in self.facts if (f.type == t.type or t.type == "Reversal") and f.targets and
-                     f.sentence >= s.index - 1 and f.type not in ("Announcement", "Statement")]
-            if not prior:
+            same_sentence = t.type in ("Threat",)
+            prior = [f for f in self.facts if f.targets and f.type not in ("Announcement", "Statement") and
+                     (f.type == t.type or t.type in ("Reversal", "Threat")) and
+                     (f.sentence == s.index if same_sentence else f.sentence >= s.index - 2)]
+            if t.type == "Reversal" and re.search(r"制裁|sanction", self.norm[ts:c.end], re.I):
+                prior = [f for f in self.facts if f.type == "Sanction" and f.targets] or prior
+            if prior:
+                targets = [(ts, x) for x in prior[-1].targets]
+                if prior[-1].actor and not self.has_object(te, c.end) and t.type == prior[-1].type:
+                    actor = actor or self._restated_actor(s, ci, ts, prior[-1])
+            elif not refers_back and not self.has_object(te, c.end) and t.type in ("Withdrawal", "FundingSuspension",
+                                                                                  "Reversal", "Rejection"):
+                # the object is the topic of the passage: 美國曾於1984年…退出, "he halted U.S. funding"
+                topic = self.salient_before(ts, classes - {"State", "Person", "Group"}, set(),
+                                            self._exclude | {tentative}, window=300)
+                if topic is None:
+                    return False
+                targets = [(ts, topic)]
+            else:
                 return False
-            targets = [(ts, x) for x in prior[-1].targets]
             fact.target_resolved = True
         if actor is None:
             exclude = {e for _, e in targets}
@@ -654,6 +838,18 @@ class FactExtractor:
 
     def _active_targets(self, t, s, ci, c, ts, te, classes):
         mode = t.target
+        if mode == "subject":
+            # 美國國際開發署本月1日起停止執行對外援助業務: the clause's subject is what closes
+            before = [(m.start, m.entity_id) for m in self.mentions_in(c.start, ts) if self.cls(m.entity_id) in classes]
+            return before[:1]
+        if mode == "follow":
+            return []
+        if mode == "reversal":
+            inner = self.target_candidates(ts, te, classes, s.start)
+            found = inner or self._near_object(te, self.target_candidates(te, c.end, classes, s.start))
+            if any(self.cls(e) != "State" for _, e in found):
+                found = [f for f in found if self.cls(f[1]) != "State"]  # 俄羅斯對《條約》的批准: the treaty
+            return found
         if mode == "threat":
             # the threatened action's object, else the first non-person entity the threat talks about
             rest = self.target_candidates(te, s.end, classes, s.start)
@@ -674,7 +870,15 @@ class FactExtractor:
             if council:
                 return council[:1]
             nxt = s.clauses[ci + 1].end if ci + 1 < len(s.clauses) else c.end
-            return self.target_candidates(te, nxt, classes, s.start)[:1]
+            found = self.target_candidates(te, nxt, classes, s.start)[:1]
+            if found:
+                return found
+            # a veto is cast in the Security Council named earlier in the passage
+            for m in reversed(self.mentions):
+                if m.end <= ts and ts - m.end < 800 and \
+                        "Security Council" in (self.entities[m.entity_id].labels.get("en") or ""):
+                    return [(ts, m.entity_id)]
+            return []
         if mode == "review":
             k = max(self.norm.rfind(p, c.start, ts) for p in (("of", "into") if self.en else ("对", "针对")))
             if k >= 0:
@@ -684,9 +888,15 @@ class FactExtractor:
             direct = self.target_candidates(te, min(c.end, te + (25 if self.en else 6)), classes, s.start)
             return direct[:1]
         if mode == "document":
-            return [x for x in self.target_candidates(te, min(c.end, te + 25), classes, s.start)][:1]
+            after = [x for x in self.target_candidates(te, min(c.end, te + 25), classes, s.start)][:1]
+            if after:
+                return after
+            # "Executive Order 14203, which President Donald Trump signed"
+            before = [(m.start, m.entity_id) for m in self.mentions_in(s.start, ts) if self.cls(m.entity_id) in classes
+                      and re.match(r"\s*(?:,|，)\s*(?:which|that|由|是)", self.norm[m.end:m.end + 8])]
+            return before[-1:]
         if mode == "object":
-            found = self.target_candidates(te, min(c.end, te + (30 if self.en else 3) + 1), classes, s.start)
+            found = self.target_candidates(te, c.end, classes, s.start)
             gap_ok = [f for f in found if re.fullmatch(r"\s*(?:了|the|of)?\s*", self.norm[te:f[0]])]
             return gap_ok[:1]
         if mode == "announce":
@@ -705,11 +915,13 @@ class FactExtractor:
                                                          self.norm[te:x[0]])]
                 if near:
                     return self._coordinated(near, after)
-                inner = self.target_candidates(ts, te, classes, s.start)
+                inner = [x for x in self.target_candidates(ts, te, classes, s.start)
+                         if not (self.cls(x[1]) == "State" and re.match(
+                             r"\S*\s*(?:['’]s\s+)?(?:\w+\s+)?" + T._FUNDS_EN, self.norm[x[0]:te], re.I))]
                 if inner:
                     return inner
                 return self._coordinated(after[:1], after) if after else []
-            k = max(self.norm.rfind(p, c.start, ts) for p in ("对", "向", "针对", "对于"))
+            k = max(self.norm.rfind(p, c.start, ts) for p in ("对", "向", "针对", "对于", "将", "把"))
             if k >= 0:
                 inner = self.target_candidates(k, ts, classes, s.start)
                 if inner:
@@ -719,6 +931,15 @@ class FactExtractor:
         found = self.target_candidates(te, c.end, classes, s.start)
         if self.en and found:
             found = self._coordinated(found[:1], found)
+        elif found and mode == "after":
+            found = self._near_object(te, found)
+        if not found and not self.en and t.type == "Withdrawal":
+            k = self.norm.rfind("从", c.start, ts)
+            if k >= 0:
+                region = self.norm[k + 1:ts]
+                if re.search(r"另一|其他|其它|某些|一些|多个", region):
+                    return None  # 從另一個聯合國專門機構撤出: a description, not a name
+                found = self.target_candidates(k + 1, ts, classes, s.start)
         if not found and mode == "event":
             before = [(m.start, m.entity_id) for m in self.mentions_in(s.start, ts)
                       if self.cls(m.entity_id) in {"Event"}]
@@ -736,6 +957,18 @@ class FactExtractor:
             return []
         return found
 
+    def _near_object(self, te: int, found):
+        """Chinese: the object starts right after the verb (退出WHO, 退出了《巴黎協定》); a name further on belongs
+        to another phrase (締約國退出須在聯合國秘書長收到…), unless the verb is coordinated with the next one
+        (退出並停止向某些聯合國組織提供資金)."""
+        if self.en or not found:
+            return found
+        gap = self.norm[te:found[0][0]]
+        if re.fullmatch(r"[\s了《「『“]*(?:这个|这一|该|此|所有|全部|再次|再度|正式)?[\s《「『“]*", gap) or \
+                re.match(r"\s*(?:并|和|及|与|、|以及)", gap) or len(gap) <= 1:
+            return found
+        return []
+
     def _coordinated(self, first, found):
         """English: the first object plus the items coordinated with it ("A, B and C"); an acronym in parentheses
         belongs to its item; commas without a final "and"/"or" are an apposition, not a list."""
@@ -750,6 +983,10 @@ class FactExtractor:
                 continue
             if f[1] == out[-1][1]:
                 prev_end = ends.get(f[0], prev_end)
+                continue
+            if self.cls(f[1]) == "State" and re.fullmatch(r"\s+of\s+(?:the\s+)?", self.norm[prev_end:f[0]]) and \
+                    self.cls(out[-1][1]) == "Person":
+                prev_end = ends.get(f[0], prev_end)  # "Bossa of Uganda": a qualifier, not an item
                 continue
             gap = self.norm[prev_end:f[0]]
             g = re.fullmatch(r"\s*\)?\s*(?:\([^)]*\))?\s*(,|and|or|, and|, or|as well as)\s*(?:the\s+)?", gap)
@@ -779,7 +1016,8 @@ class FactExtractor:
         for gid, fi in by_group.items():
             gmentions = sorted([m for m in list(self.mentions) + self.new_mentions if m.entity_id == gid],
                                key=lambda m: m.start)
-            n = re.match(r"\d+", self.norm[gmentions[0].start:gmentions[0].end]).group() if gmentions else None
+            num = re.match(r"\d+", self.norm[gmentions[0].start:gmentions[0].end]) if gmentions else None
+            n = num.group() if num else None
             active = False
             members: list[tuple[int, str, int]] = []
             for s in self.sentences:
@@ -814,6 +1052,20 @@ class FactExtractor:
                                        modality=base.modality, evidence=[(sent.start, sent.end)],
                                        confidence=round(base.confidence * 0.85, 2), subaction_of=fi, derived=True))
 
+    def _continuation_dates(self) -> None:
+        """An undated action right after a dated action of the same type continues the same story: "The United
+        States on Thursday imposed sanctions on four judges… Rubio announced the designations of …"."""
+        for f in self.facts:
+            if f.date or f.vague_time or f.modality in ("historical", "negated") or f.derived:
+                continue
+            prev = [g for g in self.facts if g.type == f.type and g.date and g.sentence == f.sentence - 1]
+            if prev:
+                f.date, f.date_role, f.date_resolution = prev[-1].date, prev[-1].date_role, "relative"
+                for a in self.facts:
+                    if a.type == "Announcement" and a.sentence == f.sentence and not a.date and \
+                            set(a.targets) & set(f.targets):
+                        a.date, a.date_role, a.date_resolution = f.date, "announced", "relative"
+
     def _borrow_announcement_dates(self) -> None:
         """An undated action on the same targets as a dated announcement took place on that date (the headline
         "美國將退出66個國際組織" is the 1月7日 announcement)."""
@@ -821,6 +1073,8 @@ class FactExtractor:
         for f in self.facts:
             if f.date or f.vague_time or f.type == "Announcement" or f.modality == "historical":
                 continue
+            if not (f.derived or self.sentences[f.sentence].line_alone or f.sentence <= 1):
+                continue  # only the headline and list members stand for the announced act
             for a in dated:
                 if f.targets and set(f.targets) <= set(a.targets) or (
                         f.subaction_of is not None and set(self.facts[f.subaction_of].targets) <= set(a.targets)):
@@ -936,6 +1190,15 @@ class FactExtractor:
                 parent = out[f.subaction_of]
                 f.subaction_of = remap.get(id(parent))
         return keep
+
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                 "eleven": 11, "twelve": 12}
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "two": 2, "three": 3,
+                                             "four": 4, "five": 5, "six": 6}.get(word.lower(), 0)
 
 
 def _adjacent_days(a: str, b: str) -> bool:

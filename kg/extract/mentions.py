@@ -56,7 +56,11 @@ class Mention:
 def local_id(name: str) -> str:
     """``LOCAL_<slug>`` from the normalised name: Latin names give a readable slug, Chinese names a hash of
     their simplified form (so the same name in two articles gives the same id)."""
+    import unicodedata
+
     n = normalize(name).strip()
+    if not re.search(f"[{_CJK}]", n):
+        n = unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode() or n
     if re.fullmatch(r"[\x20-\x7e]+", n):
         slug = re.sub(r"[^A-Za-z0-9]+", "_", n).strip("_").upper()
         return f"LOCAL_{slug}"
@@ -73,7 +77,7 @@ def entity_from_entry(e) -> Entity:
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _ZH_SUFFIX = ("组织", "署", "委员会", "理事会", "论坛", "中心", "公约", "协定", "条约", "议定书", "大学", "计划", "计画",
               "基金", "联盟", "办公室", "银行", "法院", "研究所", "研究院", "电台", "通讯社", "协会", "学会", "基金会",
-              "联合会", "同盟", "合作组织", "倡议", "伙伴关系", "公司")
+              "联合会", "同盟", "合作组织", "倡议", "伙伴关系", "公司", "俱乐部", "共同体")
 _ZH_SUFFIX_RE = re.compile("|".join(sorted(_ZH_SUFFIX, key=len, reverse=True)))
 _TREATY_SUFFIX = ("公约", "协定", "条约", "议定书", "协议", "宪章")
 _MEDIA_SUFFIX = ("电台", "通讯社", "报", "时报", "日报", "周刊", "邮报", "杂志", "电视台", "新闻社")
@@ -86,7 +90,7 @@ _ZH_BOUNDARY_WORDS = ("包含", "包括", "例如", "比如", "诸如", "除了"
 _ZH_BOUNDARY_CHARS = set("的对向从在由是为将也把被了并而但于以如即给让使及与和或等若")
 _LIST_JOINERS = set("与和及")
 _LIST_CUES = ("包含", "包括", "例如", "比如", "诸如", "以及", "还有")
-_NAME_FOLLOWERS = set("等在的和与及或、是将也已于从对向被把曾主成旨亦于为则就都还仍所")
+_WORD_CONTINUES = set("者点区长内员化性式型费法章网站楼城市化生里间架构")
 _STRONG_LEFT = set("\n,，。;；:：!?！？")
 _BAD_INSIDE = re.compile(r"\d|个|相关|有关|有利|只会|推动|大量|上百|多项|许多|一些|这些|那些|所有|各种|各类|最大|最|其他|其余|"
                          r"我们|他们|主要|重要|等等|进行|成为|作为|属于|面对|旨在|需要|希望|可能|已经|曾经")
@@ -127,6 +131,20 @@ _EN_STOP_START = {"The", "A", "An", "In", "On", "At", "But", "And", "For", "This
                   "He", "She", "They", "We", "Its", "His", "Her", "Their", "Our", "As", "After", "Before", "While",
                   "When", "If", "Since", "Under", "With", "By", "From", "According", "Meanwhile", "However", "Last",
                   "Earlier", "Later", "On", "Mr", "Ms"}
+
+
+_EN_ROLES = ("prosecutor", "judge", "judges", "minister", "defence minister", "defense minister", "foreign minister",
+             "spokesman", "spokeswoman", "spokesperson", "presidential spokesman", "lawyer", "activist", "journalist",
+             "adviser", "advisor", "negotiator", "commander", "deputy", "representative", "delegate", "chair",
+             "president", "secretary", "director-general", "director general", "then-prosecutor", "ex-president",
+             "former president", "senator", "governor", "mayor", "ambassador", "envoy", "economist", "researcher",
+             "professor", "expert")
+_EN_NOT_NAME = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                "U.S", "U.N", "UN", "US", "EU", "The", "President", "Secretary", "Minister", "Prime", "General",
+                "Director", "Director-General", "Ambassador", "Foreign", "State", "House", "Senate", "Court", "Council",
+                "Executive", "Order", "North", "South", "East", "West", "New", "Republic", "Kingdom", "Islamic",
+                "Democratic", "People's", "Federal", "National", "International", "Global", "World", "Prosecutor"}
 
 
 class _Spans:
@@ -237,6 +255,8 @@ class MentionFinder:
             self._suffix_orgs()
         else:
             self._english_names()
+        if self.language != "en":
+            self._state_ministries()
         self._acronym_definitions()
         self._administrations()
         self._repeat_rule_names()
@@ -375,6 +395,24 @@ class MentionFinder:
             ent = self.local(zh, "Person", zh=zh, rule="titled-name")
             self.add(i, j, ent.id, "titled-name")
 
+    def _state_ministries(self) -> None:
+        """俄羅斯外交部 → 俄羅斯 + 外交部 (a GovernmentBody of that state), as the gold conventions split 美國國務院."""
+        rx = re.compile(r"(外交部|国防部|财政部|商务部|司法部|内政部|外交与联邦事务部|国务院|议会|国会|参议院|众议院|"
+                        r"国家杜马|联邦委员会|最高法院|宪法法院|总统府|总理府|国家安全委员会)")
+        for m in list(self.spans.sorted()):
+            ent = self.entities.get(m.entity_id)
+            if ent is None or ent.cls != "State":
+                continue
+            g = rx.match(self.norm, m.end)
+            if not g or self.spans.overlaps(g.start(), g.end()):
+                continue
+            body_en = {"外交部": "Ministry of Foreign Affairs", "国防部": "Ministry of Defence", "财政部": "Ministry of Finance",
+                       "议会": "Parliament", "国会": "Congress", "最高法院": "Supreme Court"}.get(g.group(), None)
+            en = f"{body_en} of {ent.labels.get('en') or ent.id}" if body_en else None
+            zh = self.text[m.start:g.end()]
+            body = self.local(zh, "GovernmentBody", en=en, zh=zh, rule="state-body", key=zh, country=ent.id)
+            self.add(g.start(), g.end(), body.id, "state-body")
+
     def _titles(self) -> None:
         for m in _TITLE_ZH.finditer(self.norm):
             a, b = m.start(1), m.end(1)
@@ -406,8 +444,8 @@ class MentionFinder:
                 continue  # the suffix belongs to a known name
             if suffix == "署" and s_start > 0 and norm[s_start - 1] in "签部官布公":
                 continue  # 簽署, 部署: verbs, not an agency
-            if s_end < len(norm) and re.match(f"[{_CJK}]", norm[s_end]) and norm[s_end] not in _NAME_FOLLOWERS:
-                continue  # the suffix is not the end of a word (组织者, 中心点 …)
+            if s_end < len(norm) and norm[s_end] in _WORD_CONTINUES:
+                continue  # the suffix is not the end of a word (组织者, 中心点, 组织法 …)
             left = s_start
             while left > 0 and re.match(f"[{_CJK}]", norm[left - 1]) and s_start - left < 30:
                 left -= 1
@@ -484,10 +522,12 @@ class MentionFinder:
             if any(c.start <= a and b <= c.end for c in covered):
                 continue
             if head in _EN_ORG_HEADS or head in _EN_TREATY_HEADS or head in _EN_EVENT_HEADS:
-                if len(words) < 2:
-                    continue
+                if len(words) < 2 or " and the " in text[a:b]:
+                    continue  # "UNRWA and the World Health Organization" is two names
                 if any(c.start < a or c.end > b for c in covered):
                     continue
+                if any(self.entities[c.entity_id].cls not in ("State", "Place") for c in covered):
+                    continue  # built around a known body: that body, not a new one
                 cls = ("Treaty" if head in _EN_TREATY_HEADS else "Event" if head in _EN_EVENT_HEADS else
                        "GovernmentBody" if head in ("Department", "Ministry", "Senate", "Congress", "Parliament")
                        else "Organization")
@@ -496,31 +536,49 @@ class MentionFinder:
                 name = text[a:b]
                 ent = self.local(name, cls, en=name, rule="en-name")
                 self.add(a, b, ent.id, "en-name")
-        # persons: after a title, or before a verb of speaking
-        titles = "|".join(re.escape(t) for t in sorted(EN_TITLES, key=len, reverse=True))
-        person_res = [re.compile(rf"(?:{titles})\s+({_LATIN_NAME.pattern})"),
-                      re.compile(rf"({_LATIN_NAME.pattern}),?\s+(?:who\s+)?{_SPEECH_EN}\b"),
-                      re.compile(rf"{_SPEECH_EN}\s+({_LATIN_NAME.pattern})\b")]
-        for rx in person_res:
-            for m in rx.finditer(text):
-                a, b = m.start(1), m.end(1)
-                name = m.group(1)
-                words = name.split()
-                while words and (words[0] in _EN_STOP_START or words[0] in EN_TITLES):
-                    a += len(words[0]) + 1
-                    words = words[1:]
-                if len(words) < 2:
-                    continue
-                if any(w.rstrip("'’s") in _EN_ORG_HEADS | _EN_TREATY_HEADS | _EN_EVENT_HEADS for w in words):
-                    continue
-                covered = self.spans.overlaps(a, b)
-                if covered:
-                    continue
-                name = text[a:b]
-                hit = [h for h in self.lex.find(name) if h.start == 0 and h.end == len(name)]
-                ent = self.entity(hit[0].entry_id) if hit else self.local(
-                    name, "Person", en=name, rule="en-person", gender=gender_of(words[0]))
-                self.add(a, b, ent.id, "en-person")
+        self._english_persons()
+
+    def _english_persons(self) -> None:
+        """Latin-script person names (accents and particles allowed: Luz del Carmen Ibáñez Carranza) where the
+        context shows a person: after a role word (President, spokesman, then-prosecutor, defence minister,),
+        before a verb of speaking or an apposition, or followed by "of <country>"."""
+        text = self.text
+        tok = r"[A-ZÀ-Ý][^\W\d_]*(?:[-'’][A-ZÀ-Ýa-z][^\W\d_]*)?\.?"
+        name_rx = re.compile(rf"{tok}(?:\s+(?:(?:del|de|la|van|von|der|da|di|al|bin|el|le|du|dos|das|ben)\s+)?{tok}){{1,4}}")
+        role_rx = re.compile(r"(?:" + "|".join(re.escape(t) for t in sorted(EN_TITLES + _EN_ROLES, key=len, reverse=True))
+                             + r"),?\s+$", re.I)
+        for m in name_rx.finditer(text):
+            a, b = m.start(), m.end()
+            words = text[a:b].split()
+            while words and (words[0] in _EN_STOP_START or words[0].rstrip(".") in _EN_NOT_NAME or
+                             words[0] in EN_TITLES):
+                a += len(words[0]) + 1
+                words = words[1:]
+            while words and words[-1].rstrip(".") in _EN_NOT_NAME:
+                b -= len(words[-1]) + 1
+                words = words[:-1]
+            if text[b - 1] == "." and len(words[-1]) > 3:
+                b -= 1  # the sentence's full stop, not an initial
+            if len(words) < 2:
+                continue
+            if any(w.rstrip("'’s") in _EN_ORG_HEADS | _EN_TREATY_HEADS | _EN_EVENT_HEADS or w.rstrip(".") in _EN_NOT_NAME
+                   for w in words):
+                continue
+            if self.spans.overlaps(a, b):
+                continue
+            before = text[max(0, a - 40):a]
+            after = text[b:b + 40]
+            state_after = re.match(r"\s+of\s+", after) and any(
+                self.entities[c.entity_id].cls == "State" for c in self.spans.overlaps(b, min(len(text), b + 30)))
+            if not (role_rx.search(before) or re.match(rf",?\s+(?:who\s+|whose\s+)?{_SPEECH_EN}\b", after) or
+                    re.match(r",\s+(?:a|an|the)\s+[a-z]", after) or state_after or
+                    re.search(rf"{_SPEECH_EN}\s+$", before)):
+                continue
+            name = text[a:b]
+            hit = [h for h in self.lex.find(name) if h.start == 0 and h.end == len(name)]
+            ent = self.entity(hit[0].entry_id) if hit else self.local(
+                name, "Person", en=name, rule="en-person", gender=gender_of(words[0]))
+            self.add(a, b, ent.id, "en-person")
 
     def _acronym_definitions(self) -> None:
         text, norm = self.text, self.norm
@@ -532,7 +590,7 @@ class MentionFinder:
             a = m.start(1) + inner.index(first)
             b = a + len(first)
             name = self.spans.ending_at(m.start())
-            if name is None and m.start() > 0 and norm[m.start() - 1] in "》":
+            if name is None and m.start() > 0 and norm[m.start() - 1] in "》」』\"”":
                 name = self.spans.ending_at(m.start() - 1)
             if name is None:
                 continue
@@ -610,8 +668,13 @@ class MentionFinder:
             if ent.source == "lexicon" or m.rule == "administration":
                 continue
             forms.setdefault(m.text, ent.id)
-            if ent.cls == "Person" and re.fullmatch(_LATIN_NAME.pattern, m.text):
-                forms.setdefault(m.text.split()[-1], ent.id)
+            if ent.cls == "Person" and " " in m.text and m.text.isascii() is False or (
+                    ent.cls == "Person" and re.fullmatch(_LATIN_NAME.pattern, m.text)):
+                words = m.text.split()
+                for k in range(1, len(words)):
+                    tail = " ".join(words[k:])
+                    if words[k][:1].isupper():
+                        forms.setdefault(tail, ent.id)  # "Ibáñez Carranza", "Carranza", "Bossa"
         for m in self.spans.sorted():
             ent = self.entities[m.entity_id]
             if ent.source == "lexicon" and ent.cls == "Person" and re.fullmatch(_LATIN_NAME.pattern, m.text):

@@ -33,23 +33,29 @@ _FUNDS_ZH = r"(?:资金|资助|拨款|经费|援助|捐款|会费|供资|出资|
 _FUNDS_EN = r"(?:funding|funds|financing|aid|assistance|contributions?|grants?|financial support|support|payments?|money)"
 
 ZH_TRIGGERS = [
-    Trigger("FundingSuspension", re.compile(r"(?:暂停|中止|停止|冻结|削减|切断|终止|取消|撤回|暂缓|停发|减少|砍掉|大砍|不再)"
-                                            r"(?:[^,，。;；:：!?！？]{0,90}?)" + _FUNDS_ZH), "between", ORGS | {"State"}),
+    Trigger("AgencyClosure", re.compile(r"停止(?:执行|运作|运营|营运|一切业务|业务)|停止运转|关门大吉"), "subject", ORGS - {"Group"}),
+    Trigger("Reversal", re.compile(r"解除(?:[^,，。;；]{0,20}?)制裁|取消(?:[^,，。;；]{0,20}?)制裁|撤销(?:[^,，。;；]{0,30}?)批准|"
+                                   r"撤回(?:[^,，。;；]{0,30}?)批准|撤销|撤回"), "reversal", ANY_TARGET),
+    Trigger("FundingSuspension", re.compile(r"(?:暂停|中止|停止|冻结|削减|切断|终止|取消|撤回|暂缓|停发|减少|砍掉|大砍|不再|禁止)"
+                                            r"(?!执行|运作|运营|营运)(?:[^,，。;；:：!?！？]{0,90}?)" + _FUNDS_ZH), "between",
+            ORGS | {"State"}),
     Trigger("FundingSuspension", re.compile(r"断供|停资|撤资|停止资助|不再资助|削减对"), "after", ORGS | {"State"}),
-    Trigger("Withdrawal", re.compile(r"退出|撤出|脱离|退群"), "after", WITHDRAWABLE),
-    Trigger("Sanction", re.compile(r"(?<!反)制裁(?!名单)"), "between", ANY_TARGET - {"Treaty", "Event", "Place"}),
+    Trigger("Withdrawal", re.compile(r"退出|撤出|脱离|退群|离开"), "after",
+            WITHDRAWABLE),
+    Trigger("Follow", re.compile(r"跟进|效仿|仿效|步其后尘|相继跟进"), "follow", ANY_TARGET, needs_target=False),
+    Trigger("Sanction", re.compile(r"(?<!反)制裁(?!名单)|除名|开除|驱逐出"), "between", ANY_TARGET - {"Treaty", "Event", "Place"}),
     Trigger("Threat", re.compile(r"(?<!构成)(?<!造成)(?<!带来)(?<!形成)(?<!成为)(?<!受到)(?<!面临)(?<!的)(?<!是)威胁(?![到性])|扬言"),
             "threat", ANY_TARGET - {"Person"}, needs_target=True),
-    Trigger("Veto", re.compile(r"否决"), "veto", ORGS | {"Treaty"}),
+    Trigger("Veto", re.compile(r"否决|投(?:下|了)?反对票(?=[^。]{0,30}(?:未能|没有|未)(?:获得?)?通过)"), "veto", ORGS | {"Treaty"}),
     Trigger("Rejection", re.compile(r"缺席|抵制|杯葛|拒绝(?:出席|参加|加入|签署|参与|承认)|拒不(?:出席|参加)|(?:没有|未|不)出席"),
             "event", WITHDRAWABLE),
     Trigger("Criticism", re.compile(r"谴责|批评|抨击"), "object", ANY_TARGET - {"Place"}),
-    Trigger("AgencyClosure", re.compile(r"关闭|停摆|解散|裁撤|关停|关门|废除|撤销"), "after", ORGS - {"Group"}),
+    Trigger("AgencyClosure", re.compile(r"关闭|停摆|解散|裁撤|关停|关门|废除"), "after", ORGS - {"Group"}),
     Trigger("DirectiveIssuance", re.compile(r"发布|签署|颁布|签发|下达|发出"), "document", DOCUMENTS),
     Trigger("Announcement", re.compile(r"宣布|宣布了|宣告|公告|公布"), "announce", ANY_TARGET | {"Group"},
             needs_target=False),
     Trigger("Review", re.compile(r"审查|审议|检讨|重新评估|重新审视|重新检视|评估"), "review", ORGS | {"Treaty"}),
-    Trigger("Reversal", re.compile(r"推翻|废止|重新加入|重返|恢复(?:[^,，。]{0,12}?)" + _FUNDS_ZH), "after",
+    Trigger("Reversal", re.compile(r"推翻|废止|重新加入|重返|恢复(?:[^,，。]{0,12}?)" + _FUNDS_ZH), "reversal",
             ANY_TARGET),
 ]
 
@@ -57,13 +63,20 @@ EN_TRIGGERS = [
     Trigger("FundingSuspension", re.compile(
         r"\b(?:suspend(?:s|ed|ing)?|suspension of|halt(?:s|ed|ing)?|freez(?:e|es|ing)|froze|frozen|cut(?:s|ting)?(?: off)?|"
         r"end(?:s|ed|ing)?|stop(?:s|ped|ping)?|paus(?:e|es|ed|ing)|withh(?:o|e)ld(?:s|ing)?|withhold(?:s|ing)?|"
-        r"slash(?:es|ed|ing)?|terminat(?:e|es|ed|ing)|pull(?:s|ed|ing)?)\b(?:[^.;:]{0,60}?)\b" + _FUNDS_EN + r"\b", re.I),
+        r"slash(?:es|ed|ing)?|terminat(?:e|es|ed|ing)|pull(?:s|ed|ing)?)\b(?:[^;:]{0,60}?)\b" + _FUNDS_EN + r"\b", re.I),
         "between_en", ORGS | {"State"}),
     Trigger("FundingSuspension", re.compile(r"\bdefund(?:s|ed|ing)?\b", re.I), "after", ORGS | {"State"}),
+    Trigger("Follow", re.compile(r"\bfollow(?:s|ed|ing)? suit\b", re.I), "follow", ANY_TARGET, needs_target=False),
+    Trigger("Reversal", re.compile(r"\b(?:lift(?:s|ed|ing)?|remov(?:e|es|ed|ing)|eas(?:e|es|ed|ing)) (?:the |those |these |its |all )?"
+                                   r"sanctions\b|\b(?:revok|rescind)\w* (?:its |the )?ratification\b|\bde-?ratif\w+\b", re.I),
+            "reversal", ANY_TARGET),
+    Trigger("Withdrawal", re.compile(r"\bfollow(?:s|ed|ing)?(?:\s+(?:the\s+)?[A-Z][\w.]*){0,3}\s+out\b", re.I), "after",
+            WITHDRAWABLE),
     Trigger("Withdrawal", re.compile(r"\b(?:withdr[ae]w(?:s|n|ing|al)?|pull(?:s|ed|ing)?(?:\s+(?:the\s+)?[A-Z][\w.]*){0,3}\s+out|"
                                      r"pullout|exit(?:s|ed|ing)?|"
                                      r"quit(?:s|ting)?|leav(?:e|es|ing)|left)\b", re.I), "after", WITHDRAWABLE),
-    Trigger("Sanction", re.compile(r"\bsanction(?:s|ed|ing)?\b", re.I), "after", ANY_TARGET - {"Treaty", "Event", "Place"}),
+    Trigger("Sanction", re.compile(r"\bsanction(?:s|ed|ing)?\b|\bdesignat(?:ed|ions?|es|ing)\b|\bexpell?(?:ed|s|ing)?\b",
+                                   re.I), "after", ANY_TARGET - {"Treaty", "Event", "Place"}),
     Trigger("Threat", re.compile(r"\bthreat(?:en|ened|ens|ening)\b", re.I), "threat", ANY_TARGET - {"Person"}),
     Trigger("Veto", re.compile(r"\bveto(?:es|ed|ing)?\b", re.I), "veto", ORGS | {"Treaty"}),
     Trigger("Rejection", re.compile(r"\b(?:boycott(?:s|ed|ing)?|skip(?:s|ped|ping)?|snub(?:s|bed|bing)?|stay(?:ed|s)? away from|"
@@ -83,8 +96,8 @@ EN_TRIGGERS = [
                                  re.I), "review", ORGS | {"Treaty"}),
     Trigger("Reversal", re.compile(r"\b(?:revers(?:e|es|ed|ing)|rescind(?:s|ed|ing)?|revok(?:e|es|ed|ing)|"
                                    r"overturn(?:s|ed|ing)?|rejoin(?:s|ed|ing)?|restor(?:e|es|ed|ing) (?:its )?"
-                                   r"(?:funding|aid|support)|lift(?:s|ed|ing)? (?:the )?sanctions)\b", re.I),
-            "after", ANY_TARGET),
+                                   r"(?:funding|aid|support))\b", re.I),
+            "reversal", ANY_TARGET),
 ]
 
 # Figurative or non-policy uses: a trigger inside one of these spans is not an action.
@@ -117,17 +130,23 @@ ZH_PREPOSITIONS = ("在", "于", "从", "对", "向", "自", "到", "针对", "�
 ZH_CONNECTIVES = re.compile(r"^(?:而|但|但是|并|且|此外|同时|然而|因此|事实上|另外|也|又|而且|随后|其后|之后|并且|不过|因为|由于|"
                             r"所以|在此之前|此前|目前|如今|至于|甚至|更|还|即|则)+")
 ZH_DEMONSTRATIVE = re.compile(r"(?:该|此|这个|这一|那个)(?:[^,，。;；、]{0,10}?)(组织|机构|单位|署|局|部门|部|公约|协定|条约|协议|"
-                              r"命令|基金|理事会|委员会|电台|媒体|国家|国)")
+                              r"命令|基金|理事会|委员会|电台|媒体|国家|国|法院|法庭|院)")
 ZH_PLURAL_DEMONSTRATIVE = re.compile(r"(?:这|那|上述)(?:些|(\d+|[一二两三四五六七八九十])个)(?:[^,，。;；、]{0,6}?)(组织|机构|单位|公约|协定|条约)")
-EN_DEMONSTRATIVE = re.compile(r"\b(?:the|that|this)\s+(agency|organi[sz]ation|body|group|treaty|accord|pact|agreement|"
+EN_DEMONSTRATIVE = re.compile(r"\b(?:the|that|this|its)\s+(?:[\w-]+\s+){0,2}?(agency|court|tribunal|organi[sz]ation|body|group|treaty|accord|pact|agreement|"
                               r"convention|broadcaster|outlet|office|department|fund|programme|program|council|bureau|"
                               r"country|nation)\b", re.I)
 EN_PLURAL_DEMONSTRATIVE = re.compile(r"\b(?:these|those|the|all)\s+(?:(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
                                      r"(?:\w+\s+){0,2}?(organi[sz]ations|agencies|bodies|entities|treaties|groups|outlets|"
                                      r"broadcasters)\b", re.I)
 ZH_GROUP = re.compile(r"(\d+)\s*(?:个|家|项)(国际性?|联合国|多边|全球|非联合国|国际和区域)?\s*(?:的)?(?:国际)?(组织|机构|实体|条约|协定|公约)")
-EN_GROUP = re.compile(r"\b(\d+)\s+((?:[A-Za-z.\-]+\s+){0,3}?)(organi[sz]ations|bodies|entities|agencies|institutions|"
-                      r"treaties|groups)\b")
+EN_GROUP = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+((?:[A-Za-z.\-]+\s+){0,4}?)"
+                      r"(organi[sz]ations|bodies|entities|agencies|institutions|treaties|groups|judges|officials|"
+                      r"diplomats|individuals|prosecutors)\b", re.I)
+ZH_HEDGE = re.compile(r"理论上|可以|可能|或许|也许|不排除")
+EN_HEDGE = re.compile(r"\b(?:could|might|may|possibly|in theory)\b", re.I)
+ZH_NEGATION_CLAUSE = re.compile(r"并非|并不|从未|没有|未曾|不会|不曾|无意|不能|无法|不打算|拒绝")
+EN_NEGATION_CLAUSE = re.compile(r"\b(?:did not|didn't|does not|doesn't|will not|won't|would not|has not|have not|never|"
+                                r"not)\b", re.I)
 ZH_ELABORATION = re.compile(r"例如|比如|诸如|包含|包括|如")
 EN_ELABORATION = re.compile(r"\b(?:such as|including|includes|include|among them|among which|like)\b", re.I)
 ZH_CONTINUATION = re.compile(r"^(?:也|还|另外|其余|其他|剩下|余下)?(?:包括|包含|有)?|^其余|^其他")
