@@ -60,7 +60,8 @@ ONTOLOGY_DIR = REPO / "ontology"
 SHAPES_FILE = "shapes.ttl"
 # Entity descriptions (class, labels, lexicon id), one per entity; see entities_graph().
 GRAPH_ENTITIES = ID["graph/entities"]
-SOURCE_SUFFIXES = (".txt", ".md", ".csv")
+ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm")  # what kg.extract reads
+SOURCE_SUFFIXES = ARTICLE_SUFFIXES + (".csv",)
 CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
 
 MODALITIES = ("announced", "planned", "ordered", "effective", "threatened", "historical", "reversed", "negated",
@@ -101,13 +102,13 @@ def default_sources() -> list[Path]:
 
 
 def expand_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; a directory stands for its ``*.txt``, ``*.md`` and ``*.csv`` files (sorted)."""
+    """Files as given; a directory stands for its article and memorandum files (sorted)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES)
             if not found:
-                raise InputError(f"{p}: no .txt, .md or .csv sources in this directory")
+                raise InputError(f"{p}: no sources in this directory ({', '.join(SOURCE_SUFFIXES)})")
             out.extend(found)
         else:
             out.append(p)
@@ -121,30 +122,37 @@ def expand_sources(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def read_source(path: Path, *, lexicon=None) -> Source:
-    """Read and extract one source. Every problem is an :class:`InputError` whose message names the file."""
+    """Read and extract one source. Every problem is an :class:`InputError` whose message names the file.
+
+    Articles are read by the extractor's reader (it diagnoses encodings, binary files, sizes and sidecars) and
+    the text it decoded is the text the offsets count into; a memorandum list is read by :mod:`kg.memorandum`."""
     from .memorandum import extract_memorandum, is_memorandum_csv
 
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: no such file")
-    if path.suffix.lower() not in SOURCE_SUFFIXES:
-        raise InputError(f"{path}: not a source kg build reads (.txt/.md article or the memorandum .csv)")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give its files, or the directory alone")
+    suffix = path.suffix.lower()
+    if suffix not in SOURCE_SUFFIXES:
+        raise InputError(f"{path}: unsupported file type {path.suffix or '(no extension)'!r}: kg build reads "
+                         f"articles ({', '.join(ARTICLE_SUFFIXES)}) and memorandum lists (.csv)")
+    lexicon = lexicon if lexicon is not None else load_lexicon_or_none()
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from e
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror or e}") from e
-    if not text.strip():
-        raise InputError(f"{path}: empty file")
-    try:
-        if path.suffix.lower() == ".csv":
+        if suffix == ".csv":
             if not is_memorandum_csv(path):
-                raise InputError(f"{path}: a CSV source must be a memorandum list (header {','.join(_memo_cols())})")
-            extraction = extract_memorandum(path, lexicon=lexicon if lexicon is not None else load_lexicon_or_none())
+                _refuse_csv(path)
+            extraction = extract_memorandum(path, lexicon=lexicon)
+            text = path.read_bytes().decode("utf-8")  # extract_memorandum has checked it
         else:
-            from .extract import extract_path
+            from .extract import extract_document
+            from .extract.reader import read_document
 
-            extraction = extract_path(path)
+            document = read_document(path)
+            text = document.text
+            extraction = extract_document(document, lexicon)
+            if not extraction.get("entities") and not extraction.get("facts"):
+                raise InputError(f"{path}: no entities or policy actions found; is this an article about "
+                                 f"policy actions?")
     except KGError as e:
         msg = e.message if str(path) in e.message else f"{path}: {e.message}"
         raise InputError(msg, detail=e.detail) from e
@@ -155,6 +163,18 @@ def read_source(path: Path, *, lexicon=None) -> Source:
     doc.setdefault("text_sha256", sha)
     doc.setdefault("id", sha[:16])
     return Source(path=path, text=text, extraction=extraction)
+
+
+def _refuse_csv(path: Path) -> None:
+    """A CSV that is not a memorandum list: say why in one line (empty, not UTF-8, other header)."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start})") from None
+    raise InputError(f"{path}: a CSV source must be a memorandum list (header {','.join(_memo_cols())})")
 
 
 def _memo_cols():

@@ -290,7 +290,8 @@ class Scorer:
         return False
 
     def _fact_ok(self, g: dict, p: dict, level: int) -> bool:
-        if GOLD_FACT_TYPES.get(g["type"], g["type"]) != p["type"]:
+        types = {GOLD_FACT_TYPES.get(t, t) for t in [g["type"], *(g.get("type_accept") or [])]}
+        if p["type"] not in types:
             return False
         if not self._target_ok(g.get("target") or {}, p["target"]):
             if (g.get("target") or {}).get("keys") or (g.get("target") or {}).get("entity") or \

@@ -14,7 +14,9 @@ Files (in ``ontology/``):
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html
 import json
 import re
@@ -117,13 +119,21 @@ def validate_shapes(data: Graph) -> ShapesReport:
 
     The ontology is mixed into the data graph (pyshacl ``ont_graph``), so class targets reach
     subclass instances through ``rdfs:subClassOf*``; no RDFS inference is run (``inference="none"``),
-    which keeps 20k triples to about two seconds.
+    which keeps 20k triples to about two seconds. SHACL-SPARQL constraints (the evidence-span check)
+    are evaluated by Oxigraph through :func:`kg.validate.sparql_constraints`, one query over all
+    nodes, because pyshacl runs them once per focus node through rdflib (minutes for 1,000 spans).
     """
     import pyshacl  # deferred: heavy import, needed only when validating
 
+    from .validate import sparql_constraints
+
     started = time.perf_counter()
+    shapes = _parsed(SHAPES_FILE)
+    core = _copy(shapes)
+    core.remove((None, SH.sparql, None))
+    ontology = ontology_graph()
     conforms, results, text = pyshacl.validate(
-        data, shacl_graph=_parsed(SHAPES_FILE), ont_graph=ontology_graph(), inference="none", advanced=False
+        data, shacl_graph=core, ont_graph=ontology, inference="none", advanced=False
     )
     violations = []
     for result in results.objects(None, SH.result):  # top-level results; sh:detail ones are explained by these
@@ -133,7 +143,12 @@ def validate_shapes(data: Graph) -> ShapesReport:
         value = results.value(result, SH.value)
         shown = f" {_literal(value)}" if isinstance(value, Literal) else f" {_curie(value)}" if value is not None else ""
         violations.append(f"{_curie(focus)} {_path(results, path)}{shown}: {message}")
-    return ShapesReport(bool(conforms), sorted(violations), text, round(time.perf_counter() - started, 3))
+    for problem in sparql_constraints(_copy(data, ontology), shapes):
+        if problem.severity == "Violation":
+            focus = _curie(URIRef(problem.focus[1:-1])) if problem.focus.startswith("<") else problem.focus
+            violations.append(f"{focus} -{f' {problem.value}' if problem.value else ''}: {problem.message}")
+            text += f"\n{problem.line()}"
+    return ShapesReport(not violations, sorted(violations), text, round(time.perf_counter() - started, 3))
 
 
 # --------------------------------------------------------------------------- checking
@@ -317,6 +332,19 @@ def _context_problems(ontology: Graph, context: dict) -> list[str]:
 def docs_html() -> str:
     """The HTML documentation, rendered once per process (the server shows it at /ontology)."""
     return render_docs()
+
+
+def docs_content_security_policy() -> str:
+    """The Content-Security-Policy the documentation page needs: its one inline stylesheet, by hash.
+
+    A site-wide ``default-src 'self'`` blocks inline styles; serving the page with this policy keeps it
+    styled without allowing any other inline code.
+    """
+    digest = base64.b64encode(hashlib.sha256(_CSS.encode("utf-8")).digest()).decode("ascii")
+    return (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
 
 
 def render_docs() -> str:

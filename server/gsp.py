@@ -19,7 +19,7 @@ import uuid
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from kg.sparql import GRAPH_MEDIA_TYPES, UnsupportedMediaType, normalize_media_type, rdf_format
+from kg.sparql import GRAPH_MEDIA_TYPES, normalize_media_type, rdf_format
 
 from .errors import APIError
 from .sparql import authorize_write, choose_media_type, content_type, get_engine
@@ -143,10 +143,7 @@ def _check_charset(charset: str | None) -> None:
 
 
 def _check_parses(data: bytes, mt: str, graph) -> None:
-    try:
-        fmt = rdf_format(mt)
-    except UnsupportedMediaType:
-        raise
+    fmt = rdf_format(mt)  # 415 for a format we cannot read
     try:
         for _ in ox.parse(data, format=fmt, base_iri=graph or request.base_url, without_named_graphs=True):
             pass

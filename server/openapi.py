@@ -14,6 +14,7 @@ from kg.sparql import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES
 
 ERROR = {"$ref": "#/components/responses/Error"}
 _STR = {"type": "string"}
+_OBJECT = {"type": "object"}
 
 
 def _param(name: str, where: str = "query", *, required: bool = False, description: str = "", schema=None,
@@ -27,7 +28,12 @@ def _param(name: str, where: str = "query", *, required: bool = False, descripti
 
 
 def _content(types, schema=None) -> dict[str, Any]:
-    return {t: {"schema": schema or _STR} for t in types}
+    def default(t: str) -> dict[str, Any]:
+        if t == "application/ld+json":
+            return {}  # expanded JSON-LD is an array, compacted an object
+        return _OBJECT if t.endswith("json") else _STR
+
+    return {t: {"schema": schema or default(t)} for t in types}
 
 
 _IRI_LIST = {"type": "array", "items": {"type": "string", "format": "uri"}}
@@ -134,7 +140,8 @@ def _paths() -> dict[str, tuple[str, dict[str, Any]]]:
                                         ("text/html",), [_param("id", "path", required=True)])),
         "/reconcile": ("/reconcile", {
             "get": {"summary": "W3C Reconciliation API 0.2: service manifest, or queries with ?queries=", "operationId": "reconcileGet",
-                    "parameters": [_param("queries"), _param("callback")],
+                    "parameters": [_param("queries", description="A JSON object of queries.", schema={"type": "string", "minLength": 2}),
+                                   _param("callback")],
                     "responses": {"200": {"description": "OK", "content": _content(("application/json",))}, "default": ERROR}},
             "post": {"summary": "W3C Reconciliation API 0.2 queries", "operationId": "reconcilePost",
                      "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"queries": _STR}}}}},

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from flask import Blueprint, Response, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template
 
 from kg.errors import NotFound
 from kg.namespaces import GRAPH_INFERRED, ID, PREFIXES
@@ -314,8 +314,13 @@ def _html(iri: str, path: str) -> str:
     inferred = sorted({r["type"].value for r in types if r["g"].value == str(GRAPH_INFERRED)} - set(asserted))
     wikidata = sorted({r["o"].value for r in out_rows if r["o"].value.startswith(WD_NS)
                        and r["p"].value in (PREFIXES["skos"] + "exactMatch", PREFIXES["owl"] + "sameAs")})
-    own_labels = [r for r in out_rows if r["p"].value in (PREFIXES["skos"] + "prefLabel", PREFIXES["skos"] + "altLabel",
-                                                          PREFIXES["rdfs"] + "label")]
+    label_props = [PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "altLabel"]
+    lang_order = ["en", "zh-hant", "zh-hans"]
+    own_labels = sorted(
+        (r for r in out_rows if r["p"].value in label_props),
+        key=lambda r: (label_props.index(r["p"].value), lang_order.index(r["o"].language) if r["o"].language in lang_order
+                       else len(lang_order), r["o"].value),
+    )
     facts: list[Fact] = []
     evidence: Snippet | None = None
     if kind == "fact":

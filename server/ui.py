@@ -3,7 +3,7 @@
 Everything the pages need is served by the app itself from ``server/static/`` (no CDN: many users
 are offline or behind firewalls). The template filters here turn RDF terms into safe HTML: IRIs
 under ``https://w3id.org/ipakg/id/`` link to their local pages, Wikidata items to Wikidata, and
-every label or literal is escaped (Jinja autoescape plus :func:`markupsafe.escape`).
+every label or literal is escaped (Jinja autoescape, and ``Markup.format`` for the filters).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from kg import queries as saved
 from kg.errors import KGError
@@ -115,14 +115,23 @@ def timeline() -> str:
     query = saved.get(registry(), TIMELINE_QUERY)
     values = {k: v for k, v in request.args.items() if k in {p.name for p in query.params}}
     result = saved.run(engine(), query, values)
-    rows = [{v: row[i] for i, v in enumerate(result.variables)} for row in result.rows]
     groups: list[tuple[str, list[dict]]] = []
-    for row in rows:
-        day = row["date"].value
-        if not groups or groups[-1][0] != day:
-            groups.append((day, []))
-        groups[-1][1].append(row)
-    return render_template("timeline.html", groups=groups, query=query, values=values, count=len(rows))
+    events: dict[tuple[str, str], dict] = {}
+    for row in result.rows:
+        r = {v: row[i] for i, v in enumerate(result.variables)}
+        day = r["date"].value
+        key = (r["action"].value, r["date_role"].value)
+        if key in events:  # one action with several targets is one event
+            event = events[key]
+        else:
+            event = events[key] = r | {"targets": []}
+            if not groups or groups[-1][0] != day:
+                groups.append((day, []))
+            groups[-1][1].append(event)
+        if r.get("target") is not None and all(t["target"].value != r["target"].value for t in event["targets"]):
+            event["targets"].append({"target": r["target"], "en": r.get("target_en"), "zh": r.get("target_zh")})
+    count = len(events)
+    return render_template("timeline.html", groups=groups, query=query, values=values, count=count)
 
 
 @bp.get("/ontology")

@@ -22,7 +22,6 @@ from kg.cli import main
 from kg.export import quickstatements, sameas, wikibase
 from kg.export.statements import Time, select_statements
 from kg.sparql import LocalEngine
-from tests.test_links import reference_lexicon, wikidata_engine, wikidata_store  # noqa: F401 (session fixtures)
 
 AS_OF = dt.date(2026, 6, 1)
 

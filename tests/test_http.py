@@ -17,8 +17,8 @@ SELECT_ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def app(served_store):
-    return create_app({"KG_STORE": str(served_store.path), "TESTING": True})
+def app(sample_store):
+    return create_app({"KG_STORE": str(sample_store.path), "TESTING": True})
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,8 @@ def test_security_headers_are_on_every_response(client):
         assert r.headers["Referrer-Policy"]
 
 
-def test_no_debug_mode_and_no_stack_trace_in_a_500(served_store):
-    app = create_app({"KG_STORE": str(served_store.path), "TESTING": True})
+def test_no_debug_mode_and_no_stack_trace_in_a_500(sample_store):
+    app = create_app({"KG_STORE": str(sample_store.path), "TESTING": True})
 
     def boom():
         raise RuntimeError("secret internal detail /etc/passwd")
@@ -48,15 +48,15 @@ def test_no_debug_mode_and_no_stack_trace_in_a_500(served_store):
     assert app.debug is False
 
 
-def test_an_oversized_body_is_a_413_in_the_json_error_shape(served_store):
-    app = create_app({"KG_STORE": str(served_store.path), "KG_MAX_BODY": 1000})
+def test_an_oversized_body_is_a_413_in_the_json_error_shape(sample_store):
+    app = create_app({"KG_STORE": str(sample_store.path), "KG_MAX_BODY": 1000})
     r = app.test_client().post("/sparql", data="ASK {}" + " " * 5000, content_type="application/sparql-query")
     assert r.status_code == 413
     assert r.json["error"]["kind"] == "body_too_large" and r.json["error"]["detail"]["limit_bytes"] == 1000
 
 
-def test_the_row_cap_truncates_with_an_explicit_signal(served_store):
-    app = create_app({"KG_STORE": str(served_store.path), "KG_ROW_CAP": 2})
+def test_the_row_cap_truncates_with_an_explicit_signal(sample_store):
+    app = create_app({"KG_STORE": str(sample_store.path), "KG_ROW_CAP": 2})
     c = app.test_client()
     r = c.get("/sparql", query_string={"query": SELECT_ALL})
     assert r.status_code == 200
@@ -78,13 +78,13 @@ def test_a_repeated_query_is_answered_from_the_result_cache(client):
     assert other.headers["X-KG-Cache"] == "miss" and other.mimetype == "text/csv"
 
 
-def test_a_repeated_get_is_revalidated_with_an_etag_and_a_304(served_url):
+def test_a_repeated_get_is_revalidated_with_an_etag_and_a_304(sample_url):
     params = {"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"}
-    r = requests.get(served_url + "/sparql", params=params)
+    r = requests.get(sample_url + "/sparql", params=params)
     etag = r.headers["ETag"]
-    r2 = requests.get(served_url + "/sparql", params=params, headers={"If-None-Match": etag})
+    r2 = requests.get(sample_url + "/sparql", params=params, headers={"If-None-Match": etag})
     assert r2.status_code == 304 and r2.content == b"" and r2.headers["ETag"] == etag
-    r3 = requests.get(served_url + "/sparql", params=params, headers={"If-None-Match": etag, "Accept": "text/csv"})
+    r3 = requests.get(sample_url + "/sparql", params=params, headers={"If-None-Match": etag, "Accept": "text/csv"})
     assert r3.status_code == 200  # another representation, another tag
 
 
@@ -105,24 +105,24 @@ def test_the_etag_changes_with_a_new_generation(tmp_path):
     assert r2.headers["X-KG-Generation"] == root.current_id()
 
 
-def test_responses_are_gzipped_when_the_client_accepts_it(served_url):
-    r = requests.get(served_url + "/sparql", headers={"Accept": "text/turtle", "Accept-Encoding": "gzip"}, stream=True)
+def test_responses_are_gzipped_when_the_client_accepts_it(sample_url):
+    r = requests.get(sample_url + "/sparql", headers={"Accept": "text/turtle", "Accept-Encoding": "gzip"}, stream=True)
     raw = r.raw.read(decode_content=False)
     assert r.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in r.headers["Vary"]
     assert gzip.decompress(raw).startswith(b"@prefix")
-    r = requests.get(served_url + "/sparql", headers={"Accept": "text/turtle", "Accept-Encoding": "identity"})
+    r = requests.get(sample_url + "/sparql", headers={"Accept": "text/turtle", "Accept-Encoding": "identity"})
     assert "Content-Encoding" not in r.headers
 
 
-def test_cors_allows_reads_from_any_origin_by_default(served_url):
-    r = requests.get(served_url + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://yasgui.example"})
+def test_cors_allows_reads_from_any_origin_by_default(sample_url):
+    r = requests.get(sample_url + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://yasgui.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "X-KG-Truncated" in r.headers["Access-Control-Expose-Headers"]
     assert "Access-Control-Allow-Credentials" not in r.headers
 
 
-def test_a_cors_preflight_is_answered(served_url):
-    r = requests.options(served_url + "/sparql", headers={
+def test_a_cors_preflight_is_answered(sample_url):
+    r = requests.options(sample_url + "/sparql", headers={
         "Origin": "https://yasgui.example",
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type, accept",
@@ -133,20 +133,20 @@ def test_a_cors_preflight_is_answered(served_url):
     assert "content-type" in r.headers["Access-Control-Allow-Headers"]
 
 
-def test_cors_origins_can_be_restricted_or_turned_off(served_store):
-    app = create_app({"KG_STORE": str(served_store.path), "KG_CORS_ORIGINS": "https://ok.example"})
+def test_cors_origins_can_be_restricted_or_turned_off(sample_store):
+    app = create_app({"KG_STORE": str(sample_store.path), "KG_CORS_ORIGINS": "https://ok.example"})
     c = app.test_client()
     ok = c.get("/sparql?query=ASK%7B%7D", headers={"Origin": "https://ok.example"})
     assert ok.headers["Access-Control-Allow-Origin"] == "https://ok.example" and "Origin" in ok.headers["Vary"]
     other = c.get("/sparql?query=ASK%7B%7D", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
-    off = create_app({"KG_STORE": str(served_store.path), "KG_CORS_ORIGINS": ""}).test_client()
+    off = create_app({"KG_STORE": str(sample_store.path), "KG_CORS_ORIGINS": ""}).test_client()
     assert "Access-Control-Allow-Origin" not in off.get("/sparql?query=ASK%7B%7D", headers={"Origin": "https://ok.example"}).headers
 
 
-def test_health_reports_the_generation_and_the_triples(served_url, served_store):
-    body = requests.get(served_url + "/health").json()
-    assert body["status"] == "ok" and body["generation"] == served_store.current_id()
+def test_health_reports_the_generation_and_the_triples(sample_url, sample_store):
+    body = requests.get(sample_url + "/health").json()
+    assert body["status"] == "ok" and body["generation"] == sample_store.current_id()
     assert body["triples"] > 0 and body["writable"] is False
 
 
@@ -158,10 +158,10 @@ def test_health_is_a_503_when_nothing_has_been_built(tmp_path):
     assert r.status_code == 503 and r.json["error"]["kind"] == "store_unavailable"
 
 
-def test_metrics_count_requests_by_route_and_status(served_store):
+def test_metrics_count_requests_by_route_and_status(sample_store):
     from server import ops
 
-    app = create_app({"KG_STORE": str(served_store.path)})
+    app = create_app({"KG_STORE": str(sample_store.path)})
     c = app.test_client()
     before = ops.METRICS.snapshot()
     c.get("/sparql", query_string={"query": "ASK {}"})

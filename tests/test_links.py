@@ -1,80 +1,20 @@
 """Links to Wikidata: only verified QIDs, each with a mapping record; coverage per class; the property map as data.
 
-The ``wikidata_store`` fixture (imported by the export and reconciliation tests) is a real on-disk store
-generation made from ``tests/data/wikidata/small-graph.trig`` plus the links graph that
-``kg.links.links_graph`` makes for its entities.
+The ``wikidata_store`` fixture (tests/fixtures/wikidata.py) is a real on-disk store generation made from
+``tests/data/wikidata/small-graph.trig`` plus the links graph that ``kg.links.links_graph`` makes for its entities.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rdflib.namespace import SKOS
 
 from kg import links
-from kg.lexicon import Entry
-from kg.namespaces import GRAPH_LINKS, WD, entity_iri
+from kg.namespaces import WD, entity_iri
 from kg.sparql import LocalEngine
-from kg.store import StoreRoot
-
-DATA = Path(__file__).parent / "data" / "wikidata"
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO / "data" / "lexicon" / "reference-article-entities.csv"
-# Our ids -> the English name of their row in the reference table (the QID and its source come from there).
-REFERENCE_ROWS = {
-    "USA": "United States", "WHO": "World Health Organization", "UNESCO": "UNESCO", "TRUMP": "Donald Trump",
-    "PARIS_AGREEMENT": "Paris Agreement", "UN": "United Nations", "ILO": "International Labour Organization",
-    "UNHRC": "UN Human Rights Council", "UNRWA": "UNRWA", "UNDEF": "UN Democracy Fund",
-}
-CLASSES = {"USA": "State", "TRUMP": "Person", "PARIS_AGREEMENT": "Treaty", "UN": "IntergovernmentalOrganization"}
-
-
-class ReferenceLexicon:
-    """The lexicon's lookup interface over rows of the verified reference table (independent of data/lexicon's state)."""
-
-    def __init__(self):
-        with open(REFERENCE, encoding="utf-8") as fh:
-            rows = {r["name_en"]: r for r in csv.DictReader(fh)}
-        self.entries = {}
-        for eid, name in REFERENCE_ROWS.items():
-            r = rows[name]
-            verified = r["qid_status"].startswith("verified") and r["qid"]
-            self.entries[eid] = Entry(
-                id=eid, cls=CLASSES.get(eid, "UNSystemEntity"), labels={"en": name, "zh-Hant": None, "zh-Hans": None},
-                qid=r["qid"] if verified else None, qid_source=r["qid_status"] if verified else None,
-                source="data/lexicon/reference-article-entities.csv")
-
-    def get(self, eid):
-        return self.entries.get(eid)
-
-
-@pytest.fixture(scope="session")
-def reference_lexicon():
-    return ReferenceLexicon()
-
-
-@pytest.fixture(scope="session")
-def wikidata_store(tmp_path_factory, reference_lexicon) -> StoreRoot:
-    root = StoreRoot(tmp_path_factory.mktemp("wikidata") / "store")
-    with root.build_lock():
-        gen = root.begin()
-        gen.store.load(path=str(DATA / "small-graph.trig"), format=ox.RdfFormat.TRIG)
-        g = links.links_graph(list(REFERENCE_ROWS), lexicon=reference_lexicon, mapping_date="2026-01-10", reviewed={})
-        gen.store.load(g.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_LINKS)))
-        root.commit(gen)
-    return root
-
-
-@pytest.fixture(scope="session")
-def wikidata_engine(wikidata_store):
-    engine = LocalEngine(wikidata_store, timeout=None)
-    yield engine
-    engine.close()
-
+from tests.fixtures.wikidata import REFERENCE_ROWS
 
 def test_every_verified_entity_gets_exact_match_and_unverified_ones_none(reference_lexicon):
     g = links.links_graph(list(REFERENCE_ROWS) + ["LOCAL_x"], lexicon=reference_lexicon, mapping_date="2026-01-10", reviewed={})
@@ -178,3 +118,29 @@ def test_the_maps_agree_with_the_ontologys_alignment_module(repo):
     onto_props = {(str(s), str(o)[len(wd):]) for s, o in align.subject_objects(SKOS.closeMatch) if str(o).startswith(wd + "P")}
     ours = {(links.expand(p.ours), p.pid) for p in links.property_map()}
     assert onto_props <= ours
+
+
+def test_every_link_in_the_built_graph_is_a_lexicon_verified_qid_with_its_source(built_store):
+    from kg.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    engine = LocalEngine(built_store, timeout=None)
+    try:
+        rows = engine.query("""
+            PREFIX sssom: <https://w3id.org/sssom/> PREFIX dct: <http://purl.org/dc/terms/> PREFIX ipa: <https://w3id.org/ipakg/ontology#>
+            SELECT ?e ?q ?source ?method ?id WHERE { GRAPH <https://w3id.org/ipakg/id/graph/links> {
+              ?m sssom:subject_id ?e ; sssom:object_id ?q ; dct:source ?source ; sssom:curation_rule_text ?method }
+              OPTIONAL { ?e ipa:lexiconId ?id } }""", row_cap=None).bindings()
+        linked = engine.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/ipakg/id/graph/links> "
+                              "{ ?e <http://www.w3.org/2004/02/skos/core#exactMatch> ?q } }").bindings()[0]["n"].value
+    finally:
+        engine.close()
+    assert rows and len(rows) == int(linked)  # one mapping record per link
+    reviewed = links.reviewed_links()
+    for r in rows:
+        qid = r["q"].value.removeprefix(str(WD))
+        if r["method"].value == "lexicon":
+            entry = lexicon.get(r["id"].value)
+            assert entry is not None and entry.qid == qid and entry.qid_source == r["source"].value
+        else:
+            assert (r["e"].value, qid) in {(str(entity_iri(k)), link.qid) for k, link in reviewed.items()}

@@ -192,6 +192,15 @@ def test_a_position_selector_whose_start_is_not_before_its_end_is_a_violation():
     assert any("oa:start" in v for v in result.violations), result.violations
 
 
+def test_a_quote_that_is_not_the_text_at_its_offsets_is_a_violation():
+    g = example_graph()
+    selector = next(g.subjects(RDF.type, OA.TextPositionSelector))
+    g.set((selector, OA.start, Literal(int(g.value(selector, OA.start)) - 1)))  # shifted by one code point
+    result = validate_shapes(g)
+    assert not result.conforms
+    assert any("is not the text of the source document" in v for v in result.violations), result.violations
+
+
 def test_a_negative_offset_is_a_violation():
     g = example_graph()
     selector = next(g.subjects(RDF.type, OA.TextPositionSelector))
@@ -322,3 +331,14 @@ def test_the_documentation_is_self_contained(docs):
     assert not re.search(r'<(link|img|iframe)\b[^>]*(href|src)="https?:', docs)
     assert 'lang="zh-Hant"' in docs
     assert ontology_module.docs_html() == ontology_module.docs_html()
+
+
+def test_the_documentation_page_comes_with_a_policy_that_allows_exactly_its_stylesheet(docs):
+    import base64
+    import hashlib
+
+    style = re.search(r"<style>(.*?)</style>", docs, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    policy = ontology_module.docs_content_security_policy()
+    assert f"style-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy
+    assert "unsafe-inline" not in policy

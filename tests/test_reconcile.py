@@ -14,7 +14,6 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from server import create_app
-from tests.test_links import reference_lexicon, wikidata_store  # noqa: F401 (session fixtures)
 
 SCHEMAS = Path(__file__).parent / "data" / "reconciliation-0.2"
 SWAGGER_STAND_IN = {"definitions": {"securityDefinitions": {"additionalProperties": {"type": "object"}}}}

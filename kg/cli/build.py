@@ -32,8 +32,8 @@ def _progress(quiet: bool):
 def build(ctx: Context, sources: tuple[Path, ...], keep_going: bool, as_json: bool, quiet: bool) -> None:
     """Build the graph from SOURCES into a new store generation and make it current.
 
-    SOURCES are article texts (.txt/.md, each with an optional .meta.yaml sidecar), memorandum lists (.csv)
-    or directories of them; default: the bundled corpus (data/corpus/*.txt and data/memorandum/*.csv).
+    SOURCES are articles (.txt or .html, UTF-8, each with an optional .meta.yaml sidecar), memorandum lists
+    (.csv) or directories of them; default: the bundled corpus (data/corpus/*.txt and data/memorandum/*.csv).
 
     Every build is a full rebuild from its sources: a source left out is not in the new generation. All sources
     are read and extracted before the store is touched; the graphs are validated (evidence spans, SHACL, OWL
@@ -54,6 +54,8 @@ def build(ctx: Context, sources: tuple[Path, ...], keep_going: bool, as_json: bo
     else:
         for line in report.summary_lines():
             click.echo(line)
+    for message in report.skipped:
+        click.echo(f"kg build: skipped: {message}", err=True)
     if report.skipped:
         click.echo(f"kg build: {len(report.skipped)} source(s) skipped (--keep-going)", err=True)
     sys.stdout.flush()

@@ -57,6 +57,8 @@ class Fact:
     derived: bool = False
     legal_basis: str | None = None
     quote: tuple | None = None
+    restatement: bool = False        # the act named again (三國的退出於…生效, "the exit takes effect")
+    effective_date: str | None = None
 
 
 class FactExtractor:
@@ -185,7 +187,7 @@ class FactExtractor:
             if noun and noun.lower() in labels:
                 scores[eid] += 2.0  # "the court" → the International Criminal Court, 該院 → 國際刑事法院
         recent = max(last, key=lambda k: last[k])
-        scores[recent] += 1.0
+        scores[recent] += 2.0
         return max(sorted(scores), key=lambda k: (scores[k], last[k]))
 
     def pronoun_targets(self, a: int, b: int, exclude: set = frozenset()) -> list[tuple[int, str]]:
@@ -408,7 +410,8 @@ class FactExtractor:
         if self.en:
             m = re.match(r"\s*(?:(?:But|And|However|Meanwhile|Also|Separately),?\s+)?(?:(?:in|on|during|by)\s+[^,]{0,40}?"
                          r"\s+)?(she|he|it|they|the administration|the "
-                         r"government|the agency|the department|the country|washington)\b", lead, re.I)
+                         r"government|the agency|the department|the country|washington)\b", lead, re.I) or \
+                re.search(r"\b(?:that|said|says)\s+(she|he|it|they)\s+(?:\w+\s+){0,3}$", lead, re.I)
             if not m:
                 plural = re.search(r"\bthe (two|three|four|five|six) (?:countries|nations|states)\b", lead, re.I)
                 if plural:
@@ -425,6 +428,9 @@ class FactExtractor:
                 if lists:
                     return lists[-1][0][1]
             m = re.match(r"\s*(?:而|但|并|且|此外|同时|随后)?\s*(她|他(?!们)|该国|该政府|该机构|该部门|该署|美方|中方)", lead)
+            dem = re.match(r"\s*(?:而|但|并|且|此外|同时|随后)?\s*(?:该|这个|此)(组织|机构|法院|院|署|理事会|委员会)", lead)
+            if dem and not m:
+                return self.salient_before(c.start + dem.start(), ORG_CLASSES - {"Group"}, set(), set())
             if not m:
                 return None
             word = m.group(1)
@@ -606,7 +612,7 @@ class FactExtractor:
                 continue
             ci, c = self.clause_of(s, ts)
             hedge = T.EN_HEDGE if self.en else T.ZH_HEDGE
-            if t.type not in ("Threat", "Announcement") and hedge.search(self.norm[max(c.start, ts - 12):ts]):
+            if t.type not in ("Threat", "Announcement") and hedge.search(self.norm[max(s.start, ts - 30):ts]):
                 continue  # 理論上可以撤銷, "could withdraw": a possibility, not an act
             fact = Fact(t.type, (ts, te), s.index, evidence=[(s.start, s.end)],
                         confidence=DEFAULT_CONFIDENCE.get(t.type, 0.8))
@@ -637,12 +643,25 @@ class FactExtractor:
             if t.type == "Announcement":
                 fact.modality = "announced"
             texpr = self.find_date(s, ci, ts)
+            coarse = None
+            if texpr is None and not s.paragraph_start and s.index > 0 and \
+                    fact.modality not in ("historical", "negated") and t.type != "Follow":
+                # a paragraph tells one story: "安理会18日就…进行表决。…美国投下反对票" happened that day; the date is
+                # that of the paragraph's last dated act, else its last date (two sentences back at most)
+                texpr = self._paragraph_date(s)
+                lead = self.norm[s.start:ts]
+                if re.search(r"在此之前|此前几天|几天前|数日前|days? (?:earlier|before)", lead):
+                    coarse = 7  # "a few days before": the month only
+                elif re.search(r"随后|其后|后来|subsequently|later", lead):
+                    coarse = 4  # "then, later": the year only
             if texpr is not None:
                 if texpr.kind == "vague":
                     fact.vague_time = True
                 else:
                     fact.date, fact.date_resolution = texpr.value, texpr.resolution
                     fact.date_evidence = (texpr.start, texpr.end)
+                    if coarse and fact.date and len(fact.date) > coarse:
+                        fact.date, fact.date_resolution = fact.date[:coarse], "relative"
             elif inherited_date is not None and inherited_date.date:
                 fact.date, fact.date_resolution = inherited_date.date, "relative"
             elif self._doc_subject is not None and self._doc_subject.date and fact.actor == self._doc_subject.actor:
@@ -672,10 +691,38 @@ class FactExtractor:
                     f.modality = "announced"
                 if ann.date and not f.date:
                     f.date, f.date_role, f.date_resolution = ann.date, "announced", ann.date_resolution
+            if getattr(ann, "_nominal", False):
+                # "Rubio announced the designations of …": the official speaks, the state acts
+                for f in content:
+                    if f.actor == ann.actor and self.cls(f.actor) == "Person" and self.entities[f.actor].country:
+                        f.actor = self.entities[f.actor].country
+                        if f.actor not in self.entities and self.finder is not None:
+                            self.finder.entity(f.actor)
+                            self.entities[f.actor] = self.finder.entities[f.actor]
             same_actor = content and all(self._compatible_actor(f.actor, ann.actor) and f.actor in (ann.actor, None)
                                          for f in content)
             if not ann.targets or (same_actor and not getattr(ann, "_nominal", False)):
                 self.facts.remove(ann)  # "Hungary announced that it would withdraw": one act, not two
+
+    def _paragraph_date(self, s: Sentence):
+        k = s.index - 1
+        while k >= 0 and k >= s.index - 2:
+            prev = self.sentences[k]
+            if any(prev.start <= x.start < prev.end and x.kind == "vague" for x in self.times):
+                return None  # 日前…: the story left the calendar
+            facts = [f for f in self.facts if f.sentence == k and f.date_evidence and
+                     f.modality not in ("historical", "negated")]
+            if facts:
+                ev = facts[-1].date_evidence
+                return next((x for x in self.times if (x.start, x.end) == ev), None)
+            dated = [x for x in self.times if prev.start <= x.start < prev.end and x.value and
+                     x.kind not in ("bound", "vague") and x.precision in ("day", "month")]
+            if dated:
+                return dated[-1]
+            if prev.paragraph_start:
+                break
+            k -= 1
+        return None
 
     def _actor_group(self, s: Sentence, ci: int, ts: int, actor: str | None) -> list[str]:
         """Other actors coordinated with ``actor``: 布基納法索、馬里及尼日爾…退出; 俄罗斯和中国否决; 三國 / "the three
@@ -807,6 +854,8 @@ class FactExtractor:
                 targets = [(ts, x) for x in prior[-1].targets]
                 if prior[-1].actor and not self.has_object(te, c.end) and t.type == prior[-1].type:
                     actor = actor or self._restated_actor(s, ci, ts, prior[-1])
+                    fact.restatement = bool(re.match(r"\s*(?:将|预计将?|会)?于?[^,，。;；]{0,14}?(?:正式)?生效|\s*(?:would|will|"
+                                                     r"is to|shall)?\s*(?:take|takes|took) effect", self.norm[te:c.end]))
             elif not refers_back and not self.has_object(te, c.end) and t.type in ("Withdrawal", "FundingSuspension",
                                                                                   "Reversal", "Rejection"):
                 # the object is the topic of the passage: 美國曾於1984年…退出, "he halted U.S. funding"
@@ -1131,6 +1180,10 @@ class FactExtractor:
                     continue
                 if not self._compatible_actor(g.actor, f.actor):
                     continue
+                headline = self.sentences[g.sentence].line_alone and g.sentence == 0 and not g.vague_time
+                if (f.restatement and g.actor == f.actor) or (headline and f.modality != "historical"):
+                    target = j
+                    break
                 if g.date != f.date:
                     if g.date and f.date and not _adjacent_days(g.date, f.date):
                         continue
@@ -1149,6 +1202,12 @@ class FactExtractor:
                 continue
             index_map[i] = target
             g = out[target]
+            if f.restatement and f.date and f.date != g.date:
+                g.effective_date = f.date
+            elif self.sentences[g.sentence].line_alone and g.sentence == 0 and f.date and not f.restatement:
+                g.date, g.date_role, g.date_resolution, g.date_evidence = f.date, f.date_role, f.date_resolution, \
+                    f.date_evidence  # the headline summarises the body: the body's date is the act's date
+                g.modality = f.modality
             g.derived = g.derived and f.derived
             if g.subaction_of is not None and not f.derived:
                 g.subaction_of = None

@@ -179,7 +179,7 @@ def read_sidecar(path: Path) -> dict:
     import yaml
 
     try:
-        raw = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        raw = yaml.load(meta_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except UnicodeDecodeError:
         raise InputError(f"{meta_path}: malformed sidecar: not UTF-8") from None
     except yaml.YAMLError as exc:

@@ -65,6 +65,8 @@ def to_json(doc: Document, mentions, entities, facts, times, numbers, lexicon_fi
             item["legal_basis"] = f.legal_basis
         if f.derived:
             item["derived"] = True
+        if f.effective_date:
+            item["effective_date"] = f.effective_date
         fact_out.append(item)
     order = sorted(range(len(fact_out)), key=lambda i: (fact_out[i]["evidence"][0]["start"], fact_out[i]["trigger"]["start"],
                                                          fact_out[i]["id"]))

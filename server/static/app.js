@@ -273,8 +273,19 @@
 
   function timeline(json) {
     var list = el('ol', { cls: 'timeline' });
-    var day = null, ul = null;
+    var day = null, ul = null, events = {};
     json.results.bindings.forEach(function (b) {
+      var action = value(b, 'action') || value(b, 'fact');
+      var key = action + ' ' + value(b, 'date_role');
+      var target = named(b, 'target', 'target_en', 'target_zh');
+      if (action && events[key]) {  // one action with several targets is one event
+        if (target && events[key].seen.indexOf(value(b, 'target')) < 0) {
+          events[key].seen.push(value(b, 'target'));
+          events[key].who.insertBefore(document.createTextNode(', '), events[key].tail);
+          events[key].who.insertBefore(target, events[key].tail);
+        }
+        return;
+      }
       var d = value(b, 'date') || '—';
       if (d !== day) {
         day = d;
@@ -283,15 +294,15 @@
       }
       var typeIri = value(b, 'action_type') || value(b, 'fact_type');
       var what = el('p', { cls: 'what' });
-      var action = value(b, 'action') || value(b, 'fact');
       what.appendChild(el('a', { cls: 'type', href: action ? href(action) : '#', text: value(b, 'type_en') || (typeIri ? curie(typeIri) : 'action') }));
       if (value(b, 'type_zh')) what.appendChild(el('span', { cls: 'zh', text: ' ' + value(b, 'type_zh') }));
-      if (value(b, 'date_role')) what.appendChild(el('span', { cls: 'role', text: value(b, 'date_role') }));
+      if (value(b, 'date_role')) what.appendChild(el('span', { cls: 'date', text: value(b, 'date_role') === 'effective' ? 'takes effect' : 'announced' }));
       if (value(b, 'modality')) what.appendChild(el('span', { cls: 'modality m-' + value(b, 'modality'), text: value(b, 'modality') }));
       var who = el('p', { cls: 'who' }, named(b, 'actor', 'actor_en', 'actor_zh'));
-      var target = named(b, 'target', 'target_en', 'target_zh');
+      var tail = el('span', { text: value(b, 'sub_actions') ? ' (' + value(b, 'sub_actions') + ' bodies)' : '' });
       if (target) { who.appendChild(document.createTextNode(' → ')); who.appendChild(target); }
-      if (value(b, 'sub_actions')) who.appendChild(document.createTextNode(' → ' + value(b, 'sub_actions') + ' bodies'));
+      who.appendChild(tail);
+      events[key] = { who: who, tail: tail, seen: [value(b, 'target')] };
       var li = el('li', { cls: 'event' }, what, who);
       if (value(b, 'exact')) li.appendChild(el('blockquote', { cls: 'evidence short' }, el('mark', { cls: 'span', text: value(b, 'exact') })));
       var ev = value(b, 'evidence');
