@@ -269,6 +269,7 @@ def _parse_turtle(path: Path) -> Graph:
         raise ValidationError(f"{path}: does not parse as Turtle: {str(e).splitlines()[0]}") from e
     return g
 
+
 def _superclass_closure(g: Graph) -> dict[URIRef, set[URIRef]]:
     from rdflib.namespace import OWL, RDFS
 
@@ -708,33 +709,67 @@ def build(paths: list[Path] | None, root: StoreRoot, *, keep_going: bool = False
     if not sources:
         raise InputError("no source could be read; nothing was built")
     extracted = time.time() - t0
-    report = build_sources(sources, root, lexicon=lexicon, progress=progress, started=t0)
-    report.skipped = [e.message for e in failures]
+    report = build_sources(sources, root, lexicon=lexicon, progress=progress, started=t0, keep_going=keep_going)
+    report.skipped = [e.message for e in failures] + report.skipped
     report.timings = {"extract": extracted, **report.timings}
     return report
 
 
 def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progress: Progress = _quiet,
-                  started: float | None = None) -> BuildReport:
-    """Graphs, validation, then a new store generation made current. Nothing is visible until it all passed."""
+                  started: float | None = None, keep_going: bool = False) -> BuildReport:
+    """Graphs, validation, then a new store generation made current. Nothing is visible until it all passed.
+
+    With ``keep_going``, a failed validation is traced to the documents that cause it (each checked on its own:
+    graph, spans, SHACL); they are left out and reported, and the rest is built and validated again."""
     from . import validate
 
     t0 = time.time() if started is None else started
     timings: dict[str, float] = {}
+    skipped: list[str] = []
     if lexicon is None:
         lexicon = load_lexicon_or_none()
-    t = time.time()
     ontology = OntologyInfo.load()
-    progress(f"building graphs for {len(sources)} documents")
-    ds = assemble(sources, ontology=ontology, lexicon=lexicon, started=t0)
-    timings["graphs"] = time.time() - t
 
-    t = time.time()
-    progress("validating: evidence spans, SHACL shapes, OWL consistency")
-    inferred = validate.validate_dataset(ds, ontology.graph, progress=progress)
+    def graphs_and_checks(srcs: list[Source]):
+        t = time.time()
+        progress(f"building graphs for {len(srcs)} documents")
+        ds = assemble(srcs, ontology=ontology, lexicon=lexicon, started=t0)
+        timings["graphs"] = time.time() - t
+        t = time.time()
+        progress("validating: evidence spans, SHACL shapes, OWL consistency")
+        inferred = validate.validate_dataset(ds, ontology.graph, progress=progress)
+        timings["validate"] = time.time() - t
+        return ds, inferred
+
+    try:
+        ds, inferred = graphs_and_checks(sources)
+    except ValidationError as e:
+        if len(sources) < 2:
+            raise
+        if not keep_going:
+            raise ValidationError(e.message + "\n  (--keep-going leaves out the documents that fail and builds the "
+                                  "rest)", detail=e.detail) from e
+        progress("validation failed; checking each document on its own (--keep-going)")
+        bad = {}
+        for src in sources:
+            try:
+                problems = [p.line() for p in validate.document_problems(
+                    assemble([src], ontology=ontology, lexicon=lexicon), ontology.graph)]
+            except ValidationError as e:
+                problems = [e.message.splitlines()[0]]
+            if problems:
+                bad[src.doc_id] = f"{src.path}: fails validation: {problems[0]}" + (
+                    f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+        kept = [s for s in sources if s.doc_id not in bad]
+        if not bad or not kept:
+            raise
+        skipped = list(bad.values())
+        for message in skipped:
+            progress(f"skipped: {message}")
+        ds, inferred = graphs_and_checks(kept)
+        sources = kept
     target = ds.graph(GRAPH_INFERRED)
     target += inferred
-    timings["validate"] = time.time() - t
 
     t = time.time()
     expected = sum(len(g) for g in ds.graphs())
@@ -751,7 +786,9 @@ def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progr
             root.abort(gen)
             raise
     timings["store"] = time.time() - t
-    return _report(gen_id, sources, ds, time.time() - t0, timings)
+    report = _report(gen_id, sources, ds, time.time() - t0, timings)
+    report.skipped = skipped
+    return report
 
 
 def _report(gen_id: str, sources: list[Source], ds: Dataset, seconds: float, timings: dict) -> BuildReport:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,6 +33,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
+_JSONLD_LOCK = threading.Lock()
 SUFFIXES = {"turtle": ".ttl", "trig": ".trig", "nquads": ".nq", "ntriples": ".nt", "jsonld": ".jsonld"}
 
 
@@ -98,7 +100,7 @@ def dump(store: ox.Store, fmt: str, output: BinaryIO, *, graph: str | None = Non
 @contextlib.contextmanager
 def verbatim_literals():
     """Make rdflib keep literals' lexical forms while parsing (it would rewrite "…Z" dateTimes as "…+00:00",
-    a different RDF term than the one in the store)."""
+    a different RDF term than the one in the store). Process-wide: for tests and tools, not for servers."""
     import rdflib
 
     before = rdflib.NORMALIZE_LITERALS
@@ -109,6 +111,21 @@ def verbatim_literals():
         rdflib.NORMALIZE_LITERALS = before
 
 
+def to_rdflib(term):
+    """A pyoxigraph term as the same rdflib term (lexical form kept exactly)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language, normalize=False)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise InputError(f"cannot write {term!r} as JSON-LD")
+
+
 @contextlib.contextmanager
 def lexical_numbers():
     """Keep numbers as typed strings in JSON-LD. With a context rdflib writes xsd:double and xsd:integer as JSON
@@ -116,6 +133,8 @@ def lexical_numbers():
     a different RDF term, so the dump would not be isomorphic to the store."""
     from rdflib.namespace import XSD
     from rdflib.plugins.serializers import jsonld
+
+    # rdflib reads this module global at call time; _JSONLD_LOCK keeps two dumps from interleaving the swap.
 
     before = jsonld.PLAIN_LITERAL_TYPES
     jsonld.PLAIN_LITERAL_TYPES = {XSD.boolean, XSD.string}
@@ -129,16 +148,13 @@ def jsonld_bytes(store: ox.Store, *, graph: str | None = None) -> bytes:
     """Compacted JSON-LD of the dataset (or one named graph), the context embedded."""
     from rdflib import Dataset
 
-    if graph is not None:
-        quads = ox.serialize(store.quads_for_pattern(None, None, None, _graph_node(store, graph)),
-                             format=ox.RdfFormat.N_QUADS)
-    else:
-        quads = store.dump(format=ox.RdfFormat.N_QUADS)
+    node = _graph_node(store, graph) if graph is not None else None
     ds = Dataset()
-    with verbatim_literals():
-        ds.parse(data=quads, format="nquads")
+    for q in store.quads_for_pattern(None, None, None, node):
+        g = ds.default_graph if isinstance(q.graph_name, ox.DefaultGraph) else ds.graph(to_rdflib(q.graph_name))
+        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     for p, ns in PREFIXES.items():
         ds.bind(p, ns)
-    with lexical_numbers():
+    with _JSONLD_LOCK, lexical_numbers():
         text = ds.serialize(format="json-ld", context=dump_context(), indent=1, ensure_ascii=False)
     return text.encode("utf-8") if isinstance(text, str) else text

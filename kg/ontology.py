@@ -82,10 +82,6 @@ def ontology_graph() -> Graph:
     return _copy(*(_parsed(p) for p in ONTOLOGY_FILES))
 
 
-def shapes_graph() -> Graph:
-    return _copy(_parsed(SHAPES_FILE))
-
-
 def example_graph() -> Graph:
     return _copy(_parsed(EXAMPLE_FILE))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .namespaces import GRAPH_INFERRED, ID, IPA, sparql_prefixes
+from .namespaces import GRAPH_INFERRED, ID, IPA, PREFIXES, sparql_prefixes
 
 ENTITY_NS = str(ID["entity/"])
 
@@ -33,7 +33,13 @@ GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g
 
 
 def _local(iri: str) -> str:
-    return iri[len(str(IPA)):] if iri.startswith(str(IPA)) else iri
+    """Ontology classes by local name (``Withdrawal``), others by prefixed name (``prov:Agent``)."""
+    if iri.startswith(str(IPA)):
+        return iri[len(str(IPA)):]
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
 
 
 def _rows(store: ox.Store, query: str):

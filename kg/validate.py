@@ -183,7 +183,7 @@ def short(term) -> str | None:
         return None
     if isinstance(term, URIRef):
         for p, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if term.startswith(ns) and p != "id":
+            if term.startswith(ns):  # for reading, not parsing: id:fact/… is clearer than the full IRI
                 return f"{p}:{term[len(ns):]}"
         return f"<{term}>"
     if isinstance(term, Literal):
@@ -212,39 +212,60 @@ def shacl_problems(report: Graph) -> list[Problem]:
 
 
 # ---------------------------------------------------------------------------------------------- the gate
-def fail(what: str, problems: list[Problem]) -> ValidationError:
-    lines = [p.line() for p in problems]
+def origins(ds: Dataset) -> dict[str, str]:
+    """Node (as :func:`short` writes it) -> the source path of the document graph it is described in."""
+    out: dict[str, str] = {}
+    for g in data_graphs(ds):
+        paths = [str(p) for p in g.objects(None, IPA.sourcePath)]
+        if len(paths) == 1:
+            for node in set(g.subjects()):
+                out.setdefault(short(node), paths[0])
+    return out
+
+
+def fail(what: str, problems: list[Problem], where: dict[str, str] | None = None) -> ValidationError:
+    where = where or {}
+    lines = [p.line() + (f" [in {where[p.focus]}]" if p.focus in where else "") for p in problems]
     more = f"\n  … and {len(lines) - SHOWN} more" if len(lines) > SHOWN else ""
     return ValidationError(f"{what}: {len(problems)} problem(s); nothing was switched\n  " +
                            "\n  ".join(lines[:SHOWN]) + more, detail={"problems": lines})
 
 
-def validate_dataset(ds: Dataset, ontology: Graph, *, reason: bool = True,
-                     progress: Callable[[str], None] = lambda m: None) -> Graph:
-    """Run every check; raise :class:`ValidationError` listing the problems. Returns the inferred triples."""
+def document_problems(ds: Dataset, ontology: Graph) -> list[Problem]:
+    """Span and SHACL violations of a dataset, without the reasoner (used to find which document breaks a build)."""
     data = Graph()
     for g in data_graphs(ds):
-        for t in g:
-            data.add(t)
+        data += g
+    return check_spans(data) or [p for p in shacl(data, ontology) if p.severity == "Violation"]
+
+
+def validate_dataset(ds: Dataset, ontology: Graph, *, progress: Callable[[str], None] = lambda m: None) -> Graph:
+    """Run every check; raise :class:`ValidationError` listing the problems. Returns the inferred triples.
+
+    HermiT runs in Java, so it works in a thread while SHACL runs here; SHACL's verdict is reported first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .reasoning import reason as run_reasoner
+
+    data = Graph()
+    for g in data_graphs(ds):
+        data += g
 
     spans = check_spans(data)
     if spans:
-        raise fail("evidence spans do not match their documents", spans)
+        raise fail("evidence spans do not match their documents", spans, origins(ds))
 
-    problems = shacl(data, ontology)
-    violations = [p for p in problems if p.severity == "Violation"]
-    for p in problems:
-        if p.severity != "Violation":
-            progress(p.line())
-    if violations:
-        raise fail("SHACL validation failed", violations)
-
-    if not reason:
-        return Graph(identifier=GRAPH_INFERRED)
-    from .reasoning import reason as run_reasoner
-
-    progress("reasoning (HermiT)")
-    result = run_reasoner(ontology, data)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit") as pool:
+        reasoning = pool.submit(run_reasoner, ontology, data)
+        problems = shacl(data, ontology)
+        violations = [p for p in problems if p.severity == "Violation"]
+        for p in problems:
+            if p.severity != "Violation":
+                progress(p.line())
+        if violations:
+            raise fail("SHACL validation failed", violations, origins(ds))
+        progress("SHACL: conforms; waiting for the reasoner (HermiT)")
+        result = reasoning.result()
     if not result.consistent:
         raise ValidationError(f"the OWL reasoner found the graph inconsistent; nothing was switched: "
                               f"{result.explanation}", detail={"reasoner": result.stats})

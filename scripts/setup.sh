@@ -23,7 +23,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install -q -e '.[test,docs]'
+  .venv/bin/python -m pip install -q -e '.[test]'
 else
-  .venv/bin/python -m pip install -q -e '.[docs]'
+  .venv/bin/python -m pip install -q -e .
 fi

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, request
 from kg.sparql import GRAPH_MEDIA_TYPES, normalize_media_type, rdf_format
 
 from .errors import APIError
-from .sparql import authorize_write, choose_media_type, content_type, get_engine
+from .sparql import authorize_write, choose_media_type, content_type, get_engine, request_iri
 
 bp = Blueprint("gsp", __name__)
 
@@ -36,7 +36,7 @@ def _target(subpath: str | None):
     if subpath is not None:
         if "graph" in request.args or "default" in request.args:
             raise APIError(400, "bad_request", "a graph named by its URL takes no 'graph' or 'default' parameter")
-        return request.base_url
+        return request_iri()
     graphs = request.args.getlist("graph")
     default = "default" in request.args
     if len(graphs) > 1:
@@ -69,18 +69,18 @@ def store(subpath: str | None = None):
         if graph is _MISSING:
             raise APIError(400, "bad_request", "PUT needs a graph: /store?graph=<IRI>, /store?default or /store/<path>")
         data, mt = _single_body()
-        created = engine.put_graph(graph, data, mt, base_iri=graph or request.base_url)
+        created = engine.put_graph(graph, data, mt, base_iri=graph or request_iri())
         return Response(status=201 if created else 204)
     if request.method == "POST":
         new = graph is _MISSING
         if new:
-            graph = request.host_url.rstrip("/") + "/store/" + uuid.uuid4().hex
+            graph = request_iri(request.host_url.rstrip("/") + "/store/" + uuid.uuid4().hex)
         documents = _documents()
         for data, mt in documents:
             _check_parses(data, mt, graph)
         created = False
         for data, mt in documents:
-            created = engine.post_graph(graph, data, mt, base_iri=graph or request.base_url) or created
+            created = engine.post_graph(graph, data, mt, base_iri=graph or request_iri()) or created
         resp = Response(status=201 if (new or created) else 204)
         if new or created:
             resp.headers["Location"] = graph
@@ -145,7 +145,7 @@ def _check_charset(charset: str | None) -> None:
 def _check_parses(data: bytes, mt: str, graph) -> None:
     fmt = rdf_format(mt)  # 415 for a format we cannot read
     try:
-        for _ in ox.parse(data, format=fmt, base_iri=graph or request.base_url, without_named_graphs=True):
+        for _ in ox.parse(data, format=fmt, base_iri=graph or request_iri(), without_named_graphs=True):
             pass
     except (SyntaxError, ValueError) as e:
         raise APIError(400, "bad_rdf", f"the {mt} body does not parse: {e}") from None

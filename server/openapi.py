@@ -141,13 +141,28 @@ def _paths() -> dict[str, tuple[str, dict[str, Any]]]:
         "/reconcile": ("/reconcile", {
             "get": {"summary": "W3C Reconciliation API 0.2: service manifest, or queries with ?queries=", "operationId": "reconcileGet",
                     "parameters": [_param("queries", description="A JSON object of queries.", schema={"type": "string", "minLength": 2}),
-                                   _param("callback")],
-                    "responses": {"200": {"description": "OK", "content": _content(("application/json",))}, "default": ERROR}},
+                                   _param("callback", description="JSONP: wrap the answer in this function call.")],
+                    "responses": {"200": {"description": "OK", "content": _content(("application/json", "application/javascript"))},
+                                  "default": ERROR}},
             "post": {"summary": "W3C Reconciliation API 0.2 queries", "operationId": "reconcilePost",
                      "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"queries": _STR}}}}},
                      "responses": {"200": {"description": "OK", "content": _content(("application/json",))}, "default": ERROR}},
         }),
-        "/": ("/", _simple("The web UI (query editor, examples, timeline)", "ui", ("text/html",))),
+        "/queries.json": ("/queries.json", _simple("The saved example queries as JSON", "listQueriesJson")),
+        "/reconcile/preview": ("/reconcile/preview", _simple(
+            "Reconciliation preview of an entity (HTML fragment)", "reconcilePreview", ("text/html",),
+            [_param("id", required=True, description="Entity id (local name under id:entity/).")])),
+        "/reconcile/suggest/{kind}": ("/reconcile/suggest/", _simple(
+            "Reconciliation suggest (entity, type or property)", "reconcileSuggest", ("application/json",),
+            [_param("kind", "path", required=True, schema={"type": "string", "enum": ["entity", "type", "property"]}),
+             _param("prefix"), _param("cursor", schema={"type": "integer", "minimum": 0}),
+             _param("limit", schema={"type": "integer", "minimum": 1})])),
+        "/reconcile/propose_properties": ("/reconcile/propose_properties", _simple(
+            "Reconciliation: properties proposed for a type", "reconcileProposeProperties", ("application/json",),
+            [_param("type"), _param("limit", schema={"type": "integer", "minimum": 1})])),
+        "/": ("/", _simple("The web UI (query editor, examples, timeline)", "ui", ("text/html",),
+                           [_param("query", description="A query to put in the editor.")])),
+        "/timeline": ("/timeline", _simple("Timeline of the policy actions", "timeline", ("text/html",))),
         "/ontology": ("/ontology", _simple("The ontology documentation", "ontology", ("text/html",))),
     }
 

@@ -97,7 +97,11 @@ def resource(path: str) -> Response:
         resp = Response(_html(iri, path))
     else:
         result = eng.query(PROLOGUE + _describe(iri))
-        resp = Response(result.serialize(chosen, prefixes=PREFIXES), mimetype=chosen)
+        if chosen == "application/ld+json":
+            body = compact_jsonld(result.serialize("application/n-triples"))
+        else:
+            body = result.serialize(chosen, prefixes=PREFIXES)
+        resp = Response(body, mimetype=chosen)
     if chosen != HTML:
         resp.headers["Link"] = f'<{iri}>; rel="describes"'
     return _vary(resp)
@@ -113,6 +117,20 @@ def document(doc_id: str) -> Response:
     if view is None:
         raise NotFound(f"no document {doc_id}")
     return Response(render_template("document.html", **view))
+
+
+def compact_jsonld(ntriples: bytes) -> bytes:
+    """JSON-LD compacted with the published context (``ontology/context.jsonld``, embedded), as ``kg dump`` writes it."""
+    from rdflib import Graph
+
+    from kg.dump import dump_context, lexical_numbers, verbatim_literals
+
+    g = Graph()
+    with verbatim_literals():
+        g.parse(data=ntriples, format="nt")
+    with lexical_numbers():
+        text = g.serialize(format="json-ld", context=dump_context(), indent=1, ensure_ascii=False)
+    return text.encode("utf-8") if isinstance(text, str) else text
 
 
 def _vary(resp: Response) -> Response:

@@ -71,14 +71,17 @@ def negotiate(offers: Iterable[str], *, aliases: dict[str, str] | None = None) -
     return extra.get(best, best) if best else None
 
 
-def not_acceptable(offers: Iterable[str]) -> InputError:
-    err = InputError(
-        "none of the formats this resource has is acceptable: " + ", ".join(offers),
-        detail={"available": list(offers)},
-    )
-    err.http_status = 406
-    err.kind = "not_acceptable"
-    return err
+class NotAcceptable(InputError):
+    """None of the formats a resource has matches the request's ``Accept`` (or ``format=``)."""
+
+    http_status = 406
+    kind = "not_acceptable"
+
+
+def not_acceptable(offers: Iterable[str]) -> NotAcceptable:
+    offers = list(offers)
+    return NotAcceptable("none of the formats this resource has is acceptable: " + ", ".join(offers),
+                         detail={"available": offers})
 
 
 def _params() -> dict[str, str]:
@@ -103,10 +106,11 @@ def _timeout() -> float | None:
 def list_queries() -> Response:
     """All saved queries with titles, descriptions, tags and parameters (HTML, or JSON)."""
     items = [q.to_json() | {"url": f"/queries/{q.name}"} for q in registry().values()]
-    offers = ["application/json", HTML] if request.path.endswith(".json") else [HTML, "application/json"]
-    chosen = "application/json" if request.path.endswith(".json") else negotiate(offers, aliases={JSON_RESULTS: "application/json"})
-    if request.args.get("format") == "json":
+    offers = [HTML, "application/json"]
+    if request.path.endswith(".json") or request.args.get("format") == "json":
         chosen = "application/json"
+    else:
+        chosen = negotiate(offers, aliases={JSON_RESULTS: "application/json"})
     resp: Response
     if chosen == "application/json":
         resp = current_app.response_class(

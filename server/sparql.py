@@ -204,6 +204,16 @@ def _result_headers(headers, truncated: bool, row_cap: int | None, generation: s
     headers.add("Vary", "Accept")
 
 
+def request_iri(url: str | None = None) -> str:
+    """``request.base_url`` (or ``url``) checked to be an IRI: a hostile ``Host`` header is a 400, not a 500."""
+    iri = url if url is not None else request.base_url
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise APIError(400, "bad_request", "the request's Host header does not make a valid IRI") from None
+    return iri
+
+
 # ---- reading a protocol request --------------------------------------------------------------------
 
 
@@ -302,7 +312,7 @@ def _query(req: ProtocolRequest, text: str) -> Response:
     engine = get_engine()
     dg, ng = req.many("default-graph-uri"), req.many("named-graph-uri")
     timeout = req.timeout()
-    base = request.base_url
+    base = request_iri()
     generation = request.environ.get("kg.generation") or engine.generation
     cache: ResultCache = current_app.extensions["kg.result_cache"]
     key = (
@@ -346,7 +356,7 @@ def _update(req: ProtocolRequest, text: str) -> Response:
         text,
         using_graph=req.many("using-graph-uri"),
         using_named_graph=req.many("using-named-graph-uri"),
-        base_iri=request.base_url,
+        base_iri=request_iri(),
         timeout=req.timeout(),
     )
     resp = Response(status=204)
@@ -365,7 +375,7 @@ def service_description() -> Response:
     if media_type == TEXT_HTML:
         return redirect("/", code=303)
     engine = get_engine()
-    endpoint = request.base_url.rstrip("/")
+    endpoint = request_iri(request.base_url.rstrip("/"))
     cache: ResultCache = current_app.extensions["kg.result_cache"]
     key = ("sd", engine.generation, endpoint, request.host_url, media_type)
     body = cache.get(key)

@@ -29,6 +29,7 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 TIMELINE_QUERY = "timeline"
 # datatypes the value already shows (numbers, booleans): no badge
+NUMERIC_OR_DATE = {"integer", "decimal", "double", "float", "date", "gYear", "gYearMonth"}  # kept on one line
 QUIET_TYPES = {_XSD + t for t in ("string", "integer", "decimal", "double", "boolean")}
 
 
@@ -87,7 +88,8 @@ def term_html(term: Any, label: str | None = None) -> Markup:
         return Markup('<a class="{}" href="{}" title="{}">{}</a>').format(cls, href, value, text)
     if kind == "bnode":
         return Markup('<span class="bnode">_:{}</span>').format(value)
-    out = Markup('<span class="lit">{}</span>').format(value)
+    numeric = bool(datatype) and datatype.rsplit("#", 1)[-1] in NUMERIC_OR_DATE
+    out = Markup('<span class="{}">{}</span>').format("lit num" if numeric else "lit", value)
     if lang:
         out += Markup(' <span class="lang" title="{}">{}</span>').format(lang_name(lang), lang)
     elif datatype and datatype not in QUIET_TYPES:

@@ -150,6 +150,23 @@ def test_an_article_with_no_entities_is_refused_with_a_clear_message(store_copy,
                    "entities")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "an ordinary article cannot be built: for 'The withdrawal from the WHO takes effect on 22 January 2026.' the "
+    "extractor emits a Withdrawal with actor null (allowed by the extraction contract, docs/architecture.md), and "
+    "ontology/shapes.ttl requires exactly one ipa:actor, so kg/validate.py fails the whole build ('A policy action "
+    "has exactly one actor'). Fix one side of the seam: kg/extract/facts.py resolves the actor of an anaphoric "
+    "action ('the withdrawal') from the earlier fact on the same target, and/or kg/build.py fact_node skips (and "
+    "reports) a PolicyAction without an actor instead of failing the build"))
+def test_an_ordinary_article_with_an_anaphoric_second_sentence_builds(tmp_path):
+    article = write(tmp_path / "who.txt", "On 7 January 2026 the United States announced that it would withdraw "
+                    "from the World Health Organization.\nThe withdrawal from the WHO takes effect on 22 January 2026.\n")
+    write(tmp_path / "who.txt.meta.yaml", "published: 2026-01-08\n")
+    root = StoreRoot(tmp_path / "store")
+    code, out, err = kg_build(root, article)
+    assert code == 0, err
+    assert root.current_id() is not None
+
+
 # ---- a directory with one bad file among good ones -----------------------------------------------
 
 @pytest.fixture

@@ -140,9 +140,11 @@ def test_a_very_long_query_is_answered_or_refused_never_a_5xx(url):
         assert len(r.json()["results"]["bindings"]) == 3000
 
 
-def test_a_get_query_longer_than_the_request_line_limit_is_a_414(url):
-    status, _, _ = raw(url, "GET", "/sparql?query=" + "A" * 20000)
-    assert status == 414
+def test_a_get_query_longer_than_the_request_line_limit_is_refused_by_gunicorn(url):
+    # gunicorn answers this one itself (400, in its own small HTML page) before the app sees the request;
+    # the same query POSTed is answered by the endpoint.
+    status, _, body = raw(url, "GET", "/sparql?query=" + "A" * 20000)
+    assert status in (400, 414) and b"Traceback" not in body
 
 
 @pytest.mark.xfail(strict=True, reason=(

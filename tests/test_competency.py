@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.namespaces import document_graph, sparql_prefixes
+from kg.namespaces import sparql_prefixes
 
 ARTICLE = "initium-2026-01-08-us-exits-66-organisations.zh-Hant.txt"
 MEMO = "memorandum-2026-01-07-66-bodies.csv"

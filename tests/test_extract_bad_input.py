@@ -64,7 +64,7 @@ def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path):
     p = tmp_path / "huge.txt"
     with p.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)
-    assert_refused(p, "too large", "20 MB")
+    assert_refused(p, "too large", "5 MB")
 
 
 def test_an_unsupported_extension_is_refused(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from kg.build import build, build_sources
 from kg.errors import InputError, StoreError, ValidationError
 from kg.store import StoreRoot
-from tests.fixtures.corpus import make_source, small_extraction
+from tests.fixtures.corpus import SMALL_TEXT, make_source, small_extraction
 from tests.fixtures.paths import DATA
 
 MEMO = DATA / "memorandum" / "memorandum-2026-01-07-66-bodies.csv"
@@ -50,6 +50,19 @@ def test_a_shacl_violation_fails_the_build_and_nothing_is_switched(built_once, t
     assert built_once.current_id() == before and triples(built_once) == n
     assert built_once.list_generations() == [before]
     assert not any(p.name.endswith(".partial") for p in built_once.generations_dir.iterdir())
+
+
+def test_with_keep_going_a_document_that_fails_validation_is_left_out_and_reported(built_once, tmp_path):
+    ex = small_extraction("A second article. " + SMALL_TEXT)
+    ex["facts"][0]["actor"] = None  # a policy action without an actor violates the shapes
+    bad = make_source(tmp_path, text="A second article. " + SMALL_TEXT, name="bad.txt", extraction=ex)
+    with pytest.raises(ValidationError, match="--keep-going") as err:
+        build_sources([make_source(tmp_path), bad], built_once)
+    assert "bad.txt" in err.value.message
+    report = build_sources([make_source(tmp_path), bad], built_once, keep_going=True)
+    assert [d["path"].rsplit("/", 1)[-1] for d in report.documents] == ["small.txt"]
+    (skipped,) = report.skipped
+    assert "bad.txt: fails validation" in skipped and "ipa:actor" in skipped
 
 
 def test_an_inconsistent_graph_fails_the_build_with_the_reasoners_explanation(built_once, tmp_path):

@@ -61,6 +61,12 @@ def test_pick_an_example_run_it_open_an_entity_page_and_see_the_evidence(page, s
     assert "saved=cq2-facts-about-entity" in page.url
     shot(page, "01-editor-results")
 
+    with page.expect_download() as download:
+        page.locator("#downloads a[data-format=csv]").click()
+    csv_path = download.value.path()
+    assert download.value.suggested_filename == "cq2-facts-about-entity.csv"
+    assert Path(csv_path).read_text(encoding="utf-8").startswith("entity,fact,fact_type,role,exact,start,end,document")
+
     page.locator("table.results tbody tr").first.locator("a[href^='/id/fact/']").first.click()
     page.wait_for_url("**/id/fact/**")
     mark = page.locator("blockquote.evidence mark.span").first

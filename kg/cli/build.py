@@ -25,7 +25,7 @@ def _progress(quiet: bool):
 @click.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--keep-going", is_flag=True,
-              help="Skip sources that cannot be read or extracted (each is reported) and build the rest.")
+              help="Leave out sources that cannot be read or that fail validation (each is reported); build the rest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
 @pass_context

@@ -32,8 +32,10 @@ def extract_document(doc: Document, lexicon=None) -> dict:
     mentions, entities = finder.run()
     times = find_times(text, norm, doc.language, doc.published)
     # a time expression inside a name (第30屆…) is part of the name, not a date
-    covered = [(m.start, m.end) for m in mentions]
-    times = [t for t in times if not any(a <= t.start and t.end <= b for a, b in covered)]
+    owner = bytearray(len(text))
+    for m in mentions:
+        owner[m.start:m.end] = b"\x01" * (m.end - m.start)
+    times = [t for t in times if not (owner[t.start] and owner[t.end - 1] and all(owner[t.start:t.end]))]
     numbers = find_numbers(text, norm, doc.language)
     sents = sentences(text, doc.language)
     facts, extra_mentions = extract_facts(text, norm, doc.language, sents, mentions, entities, times, finder)

@@ -323,6 +323,9 @@ def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None, norm: str = ""
     """當天 / "the same day": the day of the latest day-precise date of the preceding few sentences (not a date
     after publication, which is an announced future date); without one, the news day (the latest such date
     within a week before publication); else the nearest day-precise date before it."""
+    boundaries = [m.end() for m in re.finditer(r"(?:[。！？!?]|[.](?=\s+[\"“A-Z]))\s*|\n+", norm)]
+    import bisect
+
     for i, t in enumerate(times):
         if t.kind == "next-day":
             # 2025年1月21日上任後隔天: the day after a date written just before it
@@ -333,13 +336,13 @@ def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None, norm: str = ""
             continue
         if t.kind != "anaphoric":
             continue
-        earlier = [u for u in times[:i] if u.precision == "day" and u.value]
+        earlier = [u for u in times[max(0, i - 50):i] if u.precision == "day" and u.value]
         if not earlier:
             if pub is not None:
                 t.value = pub.isoformat()
             continue
-        ends = [m.end() for m in re.finditer(r"(?:[。！？!?]|[.](?=\s+[\"“A-Z]))\s*|\n+", norm[:t.start])]
-        window_start = ends[-4] if len(ends) >= 4 else 0
+        k = bisect.bisect_right(boundaries, t.start)
+        window_start = boundaries[k - 4] if k >= 4 else 0
         near = [u for u in earlier if u.start >= window_start and (pub is None or u.value <= pub.isoformat())]
         if near:
             t.value = near[-1].value

@@ -23,6 +23,7 @@ The extractor works sentence by sentence and clause by clause (see :mod:`kg.extr
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -68,8 +69,10 @@ class FactExtractor:
         self.en = language == "en"
         self.sentences = sentences
         self.mentions = sorted(mentions, key=lambda m: m.start)
+        self._starts = [m.start for m in self.mentions]
         self.entities = entities
-        self.times = times
+        self.times = sorted(times, key=lambda t: t.start)
+        self._tstarts = [t.start for t in self.times]
         self.finder = finder
         self.new_mentions: list[Mention] = []
         self.facts: list[Fact] = []
@@ -82,8 +85,21 @@ class FactExtractor:
     def cls(self, eid: str) -> str:
         return self.entities[eid].cls
 
+    def recent_facts(self, min_sentence: int) -> list[Fact]:
+        """The facts of the last few sentences (the list is in sentence order), oldest first."""
+        k = len(self.facts)
+        while k > 0 and self.facts[k - 1].sentence >= min_sentence:
+            k -= 1
+        return self.facts[k:]
+
     def mentions_in(self, a: int, b: int) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= a and m.end <= b]
+        i = bisect.bisect_left(self._starts, a)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < b:
+            if self.mentions[i].end <= b:
+                out.append(self.mentions[i])
+            i += 1
+        return out
 
     def clause_of(self, s: Sentence, pos: int):
         for i, c in enumerate(s.clauses):
@@ -136,7 +152,8 @@ class FactExtractor:
             n = _NUMBER_WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
             if n < 2:
                 continue
-            known = [x for x in self.mentions if x.start < m.end() and m.start() < x.end and
+            known = [x for x in self.mentions_in(max(0, m.start() - 100), m.end() + 100)
+                     if x.start < m.end() and m.start() < x.end and
                      (self.cls(x.entity_id) == "Group" or (x.start <= m.start() and x.end >= m.end()))]
             if known:
                 continue  # the lexicon knows this group (or a name overlaps): the mention already says which
@@ -151,7 +168,8 @@ class FactExtractor:
     # ------------------------------------------------------------------------------------------ coreference
     def last_entity_before(self, pos: int, classes: set, gender: str | None = None,
                            exclude: set = frozenset()) -> str | None:
-        for m in reversed(self.mentions):
+        for k in range(bisect.bisect_left(self._starts, pos) - 1, -1, -1):
+            m = self.mentions[k]
             if m.end > pos:
                 continue
             e = self.entities[m.entity_id]
@@ -170,7 +188,7 @@ class FactExtractor:
         preceding ``window`` characters, the most mentioned, the preferred kind, then the most recent."""
         scores: dict[str, float] = {}
         last: dict[str, int] = {}
-        for m in self.mentions:
+        for m in self.mentions_in(max(0, pos - window), pos):
             if m.end > pos or m.end < pos - window:
                 continue
             e = self.entities[m.entity_id]
@@ -279,7 +297,8 @@ class FactExtractor:
     def _modifies_person(self, m: Mention) -> bool:
         """聯合國特別報告員阿爾巴內斯, "UN special rapporteur Francesca Albanese": the body only qualifies the
         person's title."""
-        nxt = next((x for x in self.mentions if x.start >= m.end), None)
+        k = bisect.bisect_left(self._starts, m.end)
+        nxt = self.mentions[k] if k < len(self.mentions) else None
         if nxt is None or self.cls(nxt.entity_id) != "Person":
             return False
         gap = self.norm[m.end:nxt.start].strip()
@@ -330,8 +349,11 @@ class FactExtractor:
         return first, True
 
     def _strip_lead(self, lead: str, a: int) -> str:
-        for t in self.times:
-            if t.start >= a and t.end <= a + len(lead):
+        i = bisect.bisect_left(self._tstarts, a)
+        for t in self.times[i:]:
+            if t.start >= a + len(lead):
+                break
+            if t.end <= a + len(lead):
                 lead = lead.replace(self.norm[t.start:t.end], "")
         if self.en:
             return re.sub(r"^(?:\s|,|But|And|However|Meanwhile|Also|The|On|In|Last|This|Earlier|Later)+\b", "", lead).strip()
@@ -514,7 +536,14 @@ class FactExtractor:
             return (t.value is not None or t.kind == "vague") and t.kind != "bound"
 
         def in_range(a, b):
-            return [t for t in self.times if t.start >= a and t.end <= b and usable(t)]
+            i = bisect.bisect_left(self._tstarts, a)
+            out = []
+            while i < len(self.times) and self.times[i].start < b:
+                t = self.times[i]
+                if t.end <= b and usable(t):
+                    out.append(t)
+                i += 1
+            return out
 
         c = s.clauses[ci]
         own = in_range(c.start, c.end)
@@ -539,7 +568,9 @@ class FactExtractor:
     def run(self) -> list[Fact]:
         trig_list = T.EN_TRIGGERS if self.en else T.ZH_TRIGGERS
         not_action = T.EN_NOT_ACTION if self.en else T.ZH_NOT_ACTION
-        blocked = [(m.start(), m.end()) for m in not_action.finditer(self.norm)]
+        blocked = bytearray(len(self.text))
+        for m in not_action.finditer(self.norm):
+            blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
         mention_cover = bytearray(len(self.text))
         for m in self.mentions:
             mention_cover[m.start:m.end] = b"\x01" * (m.end - m.start)
@@ -548,7 +579,7 @@ class FactExtractor:
             hits = []
             for t in trig_list:
                 for m in t.rx.finditer(self.norm, s.start, s.end):
-                    if any(a <= m.start() < b for a, b in blocked):
+                    if blocked[m.start()]:
                         continue
                     if mention_cover[m.start()]:
                         continue
@@ -619,7 +650,8 @@ class FactExtractor:
             inherited_date = None
             if t.type == "Follow":
                 # 以色列隨後跟進, "Hungary followed suit": the previous action, by a new actor
-                prev = [f for f in self.facts if f.type not in ("Announcement", "Statement") and f.targets and
+                prev = [f for f in self.recent_facts(s.index - 1) if f.type not in ("Announcement", "Statement") and
+                        f.targets and
                         f.sentence >= s.index - 1]
                 if not prev:
                     continue
@@ -710,7 +742,7 @@ class FactExtractor:
             prev = self.sentences[k]
             if any(prev.start <= x.start < prev.end and x.kind == "vague" for x in self.times):
                 return None  # 日前…: the story left the calendar
-            facts = [f for f in self.facts if f.sentence == k and f.date_evidence and
+            facts = [f for f in self.recent_facts(k) if f.sentence == k and f.date_evidence and
                      f.modality not in ("historical", "negated")]
             if facts:
                 ev = facts[-1].date_evidence
@@ -828,7 +860,7 @@ class FactExtractor:
                 if agents:
                     actor = self._subject_head(agents, passive)
             if not targets and t.type in ("Reversal",):
-                prior = [f for f in self.facts if f.sentence == s.index and f.targets]
+                prior = [f for f in self.recent_facts(s.index) if f.targets]
                 if prior:
                     targets = [(ts, x) for x in prior[-1].targets]
         else:
@@ -845,7 +877,7 @@ class FactExtractor:
             if self.has_object(te, c.end) and not refers_back:
                 return False  # an object that is not one of ours: 撤出國際合作, "withdraw troops"
             same_sentence = t.type in ("Threat",)
-            prior = [f for f in self.facts if f.targets and f.type not in ("Announcement", "Statement") and
+            prior = [f for f in self.recent_facts(s.index - 2) if f.targets and f.type not in ("Announcement", "Statement") and
                      (f.type == t.type or t.type in ("Reversal", "Threat")) and
                      (f.sentence == s.index if same_sentence else f.sentence >= s.index - 2)]
             if t.type == "Reversal" and re.search(r"制裁|sanction", self.norm[ts:c.end], re.I):
@@ -1173,11 +1205,12 @@ class FactExtractor:
     def _merge(self) -> list[Fact]:
         out: list[Fact] = []
         index_map: dict[int, int] = {}
+        by_key: dict[tuple, list[int]] = {}
         for i, f in enumerate(self.facts):
             target = None
-            for j, g in enumerate(out):
-                if g.type != f.type or set(g.targets) != set(f.targets) or f.type == "Statement":
-                    continue
+            key = (f.type, frozenset(f.targets))
+            for j in ([] if f.type == "Statement" else by_key.get(key, [])):
+                g = out[j]
                 if not self._compatible_actor(g.actor, f.actor):
                     continue
                 headline = self.sentences[g.sentence].line_alone and g.sentence == 0 and not g.vague_time
@@ -1198,6 +1231,7 @@ class FactExtractor:
                 break
             if target is None:
                 index_map[i] = len(out)
+                by_key.setdefault(key, []).append(len(out))
                 out.append(f)
                 continue
             index_map[i] = target

@@ -63,7 +63,8 @@
       return h ? el('a', { href: h, title: t.value, cls: 'iri', text: curie(t.value) }) : el('span', { cls: 'iri', text: t.value });
     }
     if (t.type === 'bnode') return el('span', { cls: 'bnode', text: '_:' + t.value });
-    var span = el('span', { cls: 'lit', text: t.value });
+    var numeric = /#(integer|decimal|double|float|date|gYear|gYearMonth)$/.test(t.datatype || '');
+    var span = el('span', { cls: numeric ? 'lit num' : 'lit', text: t.value });
     if (t['xml:lang']) return el('span', {}, span, ' ', el('span', { cls: 'lang', text: t['xml:lang'] }));
     if (t.datatype && QUIET_TYPES.indexOf(t.datatype.replace('http://www.w3.org/2001/XMLSchema#', '')) < 0) {
       return el('span', {}, span, ' ', el('span', { cls: 'dt', text: curie(t.datatype) }));
@@ -353,7 +354,11 @@
     else window.prompt('Copy this link', url);
   });
   document.querySelectorAll('#downloads a').forEach(function (a) {
-    a.addEventListener('click', function () { a.setAttribute('href', resultURL(a.getAttribute('data-format'))); });
+    a.addEventListener('click', function () {
+      var format = a.getAttribute('data-format');
+      a.setAttribute('href', resultURL(format));
+      a.setAttribute('download', (current && !edited() ? current.name : 'query') + '.' + (format === 'ttl' ? 'ttl' : format));
+    });
   });
   document.querySelectorAll('#view-switch button').forEach(function (b) {
     b.addEventListener('click', function () {
