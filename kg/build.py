@@ -412,6 +412,7 @@ class DocumentGraphBuilder:
         self.doc_iri = document_iri(self.doc_id)
         self.entity_class: dict[str, str] = {}
         self.fact_iris: dict[str, URIRef] = {}
+        self.left_out: list[str] = []
         self.lang = LANG_TAGS.get(self.doc.get("language") or "", (self.doc.get("language") or "").lower() or None)
 
     # -- helpers
@@ -460,12 +461,30 @@ class DocumentGraphBuilder:
         self.document_node()
         for ent in self.src.extraction.get("entities", []):
             self.entity_node(ent)
-        facts = self.src.extraction.get("facts", [])
+        facts = []
+        for fact in self.src.extraction.get("facts", []):
+            why = self.incomplete(fact)
+            if why:
+                self.left_out.append(f"{_display_path(self.src.path)}: fact {fact.get('id')} "
+                                     f"({fact.get('type')}) left out: {why}")
+            else:
+                facts.append(fact)
         for fact in facts:  # IRIs first: facts refer to each other (subaction_of, reverses)
             self.fact_iris[fact["id"]] = fact_iri(self.fact_key(fact))
         for fact in facts:
             self.fact_node(fact)
         return self.graph
+
+    def incomplete(self, fact: dict) -> str | None:
+        """Why a fact the extraction contract allows cannot be a node of the graph, if it cannot.
+
+        The contract lets the extractor give an action without actor (or without target) when the text does
+        not name one; the ontology's shapes require both. Such a fact is left out and reported, not guessed."""
+        if not fact.get("actor"):
+            return "no actor named in the text"
+        if fact.get("type") != "Statement" and not fact.get("targets"):
+            return "no target named in the text"
+        return None
 
     def document_node(self) -> None:
         d, doc = self.doc_iri, self.doc
@@ -557,6 +576,8 @@ class DocumentGraphBuilder:
             if fact.get(rel):
                 other = self.fact_iris.get(fact[rel])
                 if other is None:
+                    if any(f.get("id") == fact[rel] for f in self.src.extraction.get("facts", [])):
+                        continue  # it names a fact that was left out (see incomplete())
                     raise ValidationError(self.where(f"fact {fact['id']}: {rel} names unknown fact {fact[rel]!r}"))
                 self.add(f, prop, other)
         basis = fact.get("legal_basis")
@@ -646,6 +667,7 @@ class BuildReport:
     seconds: float
     skipped: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)  # facts the graph cannot hold (see incomplete())
 
     def summary_lines(self) -> list[str]:
         lines = [f"generation {self.generation}: {len(self.documents)} documents, {self.entities} entities, "
@@ -660,12 +682,14 @@ class BuildReport:
             lines.append("  facts by type: " + ", ".join(f"{k} {v}" for k, v in sorted(self.facts.items())))
         for s in self.skipped:
             lines.append(f"  skipped: {s}")
+        for s in self.left_out:
+            lines.append(f"  {s}")
         return lines
 
 
 def assemble(sources: list[Source], *, ontology: OntologyInfo, lexicon=None,
-             started: float | None = None) -> Dataset:
-    """Every graph of a build, in memory (no store involved)."""
+             started: float | None = None, left_out: list[str] | None = None) -> Dataset:
+    """Every graph of a build, in memory (no store involved). Facts left out are appended to ``left_out``."""
     started = time.time() if started is None else started
     if lexicon is None:
         lexicon = load_lexicon_or_none()
@@ -679,9 +703,11 @@ def assemble(sources: list[Source], *, ontology: OntologyInfo, lexicon=None,
     onto += ontology.published_graph()
     entities: dict[str, dict] = {}
     for src in sources:
-        g = DocumentGraphBuilder(src, run, ontology=ontology, descriptions=descriptions, entity_ids=ids).build()
-        target = ds.graph(g.identifier)
-        target += g
+        builder = DocumentGraphBuilder(src, run, ontology=ontology, descriptions=descriptions, entity_ids=ids)
+        target = ds.graph(document_graph(src.doc_id))
+        target += builder.build()
+        if left_out is not None:
+            left_out.extend(builder.left_out)
         for ent in src.extraction.get("entities", []):
             eid = ids.get(ent["id"], ent["id"])
             entities.setdefault(eid, {**ent, "id": eid})
@@ -730,10 +756,15 @@ def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progr
         lexicon = load_lexicon_or_none()
     ontology = OntologyInfo.load()
 
+    left_out: list[str] = []
+
     def graphs_and_checks(srcs: list[Source]):
         t = time.time()
         progress(f"building graphs for {len(srcs)} documents")
-        ds = assemble(srcs, ontology=ontology, lexicon=lexicon, started=t0)
+        left_out.clear()
+        ds = assemble(srcs, ontology=ontology, lexicon=lexicon, started=t0, left_out=left_out)
+        for message in left_out:
+            progress(message)
         timings["graphs"] = time.time() - t
         t = time.time()
         progress("validating: evidence spans, SHACL shapes, OWL consistency")
@@ -788,6 +819,7 @@ def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progr
     timings["store"] = time.time() - t
     report = _report(gen_id, sources, ds, time.time() - t0, timings)
     report.skipped = skipped
+    report.left_out = list(left_out)
     return report
 
 

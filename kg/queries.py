@@ -350,3 +350,36 @@ def expected_path(query: SavedQuery) -> Path:
 def golden_text(result) -> str:
     """The golden-file form of a result: SPARQL JSON results, pretty-printed so diffs stay readable."""
     return json.dumps(result.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+_EXECUTABLE = {"SELECT": ("SPARQLSelectExecutable", "select"), "ASK": ("SPARQLAskExecutable", "ask"),
+               "CONSTRUCT": ("SPARQLConstructExecutable", "construct")}
+
+
+def to_turtle(queries: Mapping[str, SavedQuery], *, base: str, endpoint: str) -> str:
+    """The saved queries as RDF, one ``sh:SPARQLExecutable`` each (the SIB sparql-examples convention), so the
+    endpoint's examples can be read — and queried — like any other data. ``base`` + ``queries/<name>`` names each.
+    Parameters are not described here (SHACL has no term for them); ``/queries.json`` lists them."""
+    from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    schema = Namespace("https://schema.org/")
+    g = Graph()
+    g.bind("sh", sh)
+    g.bind("schema", schema)
+    for q in queries.values():
+        node = URIRef(f"{base.rstrip('/')}/queries/{q.name}")
+        cls, prop = _EXECUTABLE[q.form]
+        g.add((node, RDF.type, sh.SPARQLExecutable))
+        g.add((node, RDF.type, sh[cls]))
+        for lang, text in q.title.items():
+            g.add((node, RDFS.label, Literal(text, lang="zh-Hant" if lang == "zh" else lang)))
+        for lang, text in q.description.items():
+            g.add((node, RDFS.comment, Literal(text, lang="zh-Hant" if lang == "zh" else lang)))
+        g.add((node, sh[prop], Literal(q.body)))
+        g.add((node, schema.target, URIRef(endpoint)))
+        for tag in q.tags:
+            g.add((node, schema.keywords, Literal(tag)))
+        if q.needs_internet:
+            g.add((node, schema.keywords, Literal("needs-internet")))
+    return g.serialize(format="turtle")

@@ -215,7 +215,7 @@ _TOKEN = re.compile(
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:(?:[\w\-\u00c0-\uffff:%.\\]*[\w\-\u00c0-\uffff:%\\])?)
+  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:{local})
   | (?P<word>[A-Za-z_][\w\-]*)
   | (?P<open>\{)
   | (?P<close>\})
@@ -223,6 +223,18 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+# The grammar's PN_LOCAL, with PLX (``%HH`` and ``\\`` escapes such as ``ex:a\\'``): a lexer that
+# missed an escape could take ``'`` for the start of a string and hide a SERVICE keyword behind it.
+_LOCALCHAR = r"(?:[\w\-\u00b7\u00c0-\uffff:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_TOKEN = re.compile(
+    _TOKEN.pattern.replace("{local}", f"(?:{_LOCALCHAR}(?:(?:{_LOCALCHAR}|\\.)*{_LOCALCHAR})?)?"),
+    re.VERBOSE | re.DOTALL,
+)
+# Text inside a string or comment that reads like a SERVICE call: if the lexer ever disagrees with
+# the real parser about where a string or comment ends, the check fails closed.
+_SERVICE_LIKE = re.compile(r"(?i)\bSERVICE\s+(?:SILENT\s+)?(?:<|\?|\$|[A-Za-z_\u00c0-\uffff][\w.\-]*:)")
 
 
 @dataclass
@@ -258,6 +270,19 @@ def _prefix_map(toks: Sequence[_Tok]) -> dict[str, str]:
     return prefixes
 
 
+def service_hidden(text: str) -> bool:
+    """Whether a string, a comment or a stray backslash could hide a ``SERVICE`` call from the lexer."""
+    if "service" not in text.lower():
+        return False
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("string", "comment") and _SERVICE_LIKE.search(m.group()):
+            return True
+        if kind == "other" and m.group() == "\\":
+            return True
+    return False
+
+
 def service_targets(text: str) -> list[str | None]:
     """The endpoints a query or update calls with ``SERVICE``; ``None`` stands for a variable or an unresolvable name."""
     if "service" not in text.lower():
@@ -278,6 +303,7 @@ def service_targets(text: str) -> list[str | None]:
             targets.append(nxt.text[1:-1])
         elif nxt.kind == "pname":
             prefix, _, local = nxt.text.partition(":")
+            local = re.sub(r"\\(.)", r"\1", local)  # PN_LOCAL_ESC: ex:a\.b names ...a.b
             targets.append(prefixes[prefix] + local if prefix in prefixes else None)
         else:
             targets.append(None)
@@ -685,6 +711,12 @@ class _Limits:
         return self.timeout if requested is None else min(requested, self.timeout)
 
     def check_services(self, text: str) -> None:
+        if service_hidden(text):
+            raise ServiceNotAllowed(
+                "the query has text that reads like a SERVICE call inside a string or comment; "
+                "federated queries must name an allow-listed endpoint plainly",
+                detail={"allowed": sorted(self.service_allowlist)},
+            )
         for target in service_targets(text):
             if target is None:
                 raise ServiceNotAllowed(

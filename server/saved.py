@@ -32,6 +32,7 @@ bp = Blueprint("saved", __name__)
 
 HTML = "text/html"
 SPARQL_TEXT = "application/sparql-query"
+TURTLE = "text/turtle"
 RESERVED_ARGS = {"format", "timeout"}
 ENGINE_KEY = "kg.engine"
 QUERIES_KEY = "kg.queries"
@@ -103,16 +104,22 @@ def _timeout() -> float | None:
 
 @bp.get("/queries")
 @bp.get("/queries.json")
+@bp.get("/queries.ttl")
 def list_queries() -> Response:
-    """All saved queries with titles, descriptions, tags and parameters (HTML, or JSON)."""
+    """All saved queries with titles, descriptions, tags and parameters: HTML, JSON, or Turtle (sh:SPARQLExecutable)."""
     items = [q.to_json() | {"url": f"/queries/{q.name}"} for q in registry().values()]
-    offers = [HTML, "application/json"]
+    offers = [HTML, "application/json", TURTLE]
     if request.path.endswith(".json") or request.args.get("format") == "json":
         chosen = "application/json"
+    elif request.path.endswith(".ttl") or request.args.get("format") in ("ttl", "turtle"):
+        chosen = TURTLE
     else:
         chosen = negotiate(offers, aliases={JSON_RESULTS: "application/json"})
     resp: Response
-    if chosen == "application/json":
+    if chosen == TURTLE:
+        root = request.url_root.rstrip("/")
+        resp = Response(saved.to_turtle(registry(), base=root, endpoint=root + "/sparql"), mimetype=TURTLE)
+    elif chosen == "application/json":
         resp = current_app.response_class(
             current_app.json.dumps({"queries": items}, ensure_ascii=False) + "\n", mimetype="application/json"
         )

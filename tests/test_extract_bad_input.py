@@ -147,3 +147,16 @@ def test_a_directory_gives_json_lines_in_path_order(tmp_path):
     docs = [json.loads(line) for line in r.stdout.splitlines()]
     assert [d["document"]["path"].rsplit("/", 1)[-1] for d in docs] == ["a.txt", "b.txt"]
     assert [d["document"]["language"] for d in docs] == ["en", "zh-Hant"]
+
+
+def test_a_sidecar_language_that_contradicts_the_text_is_refused(tmp_path):
+    p = tmp_path / "zh.txt"
+    p.write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "zh.txt.meta.yaml").write_text("language: en\n", encoding="utf-8")
+    assert_refused(p, "language en", "Chinese")
+
+
+def test_a_text_in_an_unsupported_script_is_refused(tmp_path):
+    p = tmp_path / "ru.txt"
+    p.write_text("Соединённые Штаты объявили о выходе из Всемирной организации здравоохранения.\n", encoding="utf-8")
+    assert_refused(p, "cannot tell the language")

@@ -118,3 +118,19 @@ def test_an_unknown_body_with_its_acronym_becomes_a_local_entity_found_again_by_
     assert any(f["type"] == "Withdrawal" and f["targets"] == [ent["id"]] for f in doc["facts"])
     again = extract_text("全球海洋治理论坛发布报告。", lang="zh-Hans")
     assert ent["id"] in {e["id"] for e in again["entities"]}
+
+
+def test_an_act_named_again_keeps_its_actor_and_gets_its_effective_date():
+    doc, facts = facts_of("On 7 January 2026 the United States announced that it would withdraw from the World "
+                          "Health Organization.\nThe withdrawal from the WHO takes effect on 22 January 2026.\n", "en")
+    assert has(facts, "Withdrawal", "USA", "WHO", "2026-01-07")
+    assert has(facts, "Withdrawal", "USA", "WHO", "2026-01-22")
+    assert not any(t == "Announcement" for t, *_ in facts)  # "X announced that it would…" is one act
+
+
+def test_coordinated_subjects_give_one_fact_each_and_the_three_countries_resolve():
+    text = ("布基纳法索、马里及尼日尔22日宣布退出国际刑事法院。去年1月，三国已宣布退出西非国家经济共同体。")
+    doc, facts = facts_of(text, "zh-Hans")
+    for state in ("BFA", "MLI", "NER"):
+        assert has(facts, "Withdrawal", state, "ICC", "2025-12-22"), facts  # 22日 before the 8th: last month
+        assert has(facts, "Withdrawal", state, "ECOWAS", "2025-01"), facts

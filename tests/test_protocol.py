@@ -242,8 +242,13 @@ def test_service_is_refused_unless_allow_listed(sample_url):
         r = sparql(sample_url, q)
         assert r.status_code == 403, q
         assert r.json()["error"]["kind"] == "service_not_allowed"
-    # the word in a string or an IRI is not a SERVICE call
-    assert sparql(sample_url, "SELECT * WHERE { BIND('SERVICE <http://x/>' AS ?x) }").status_code == 200
+    # a prefixed name with an escape must not fool the check into seeing a string (fail closed)
+    q = ("PREFIX ex: <http://example.org/> SELECT * WHERE { VALUES ?x { ex:a\\' } "
+         "SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } FILTER(?x != 'x') }")
+    assert sparql(sample_url, q).status_code == 403
+    # text that reads like a SERVICE call inside a string is refused too, plain prose is not
+    assert sparql(sample_url, "SELECT * WHERE { BIND('SERVICE <http://x/>' AS ?x) }").status_code == 403
+    assert sparql(sample_url, "SELECT * WHERE { BIND('the service desk' AS ?x) }").status_code == 200
 
 
 # ---- service description ----------------------------------------------------------------------------

@@ -134,6 +134,11 @@ def test_service_is_refused_unless_allow_listed(root):
         "https://query.wikidata.org/sparql"
     ]
     assert service_targets("SELECT * { ?s <http://x/service> 'SERVICE <http://y/>' } # SERVICE <http://z/>") == []
+    with pytest.raises(ServiceNotAllowed):  # ...but such text fails closed, in case a lexer and the parser disagree
+        engine.query("SELECT * { ?s <http://x/service> 'SERVICE <http://y/>' }")
+    assert service_targets("PREFIX e: <http://e/> SELECT * { SERVICE e:s\\.x { } }") == ["http://e/s.x"]
+    hidden = "PREFIX ex: <http://e/> SELECT * { VALUES ?x { ex:a\\' } SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } FILTER(?x != 'x') }"
+    assert service_targets(hidden) == ["http://127.0.0.1:1/"]
 
 
 def test_using_clauses_go_before_each_where_of_a_modify(engine):

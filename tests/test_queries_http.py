@@ -43,6 +43,24 @@ def test_the_list_is_html_for_browsers_and_json_for_programs(client):
         assert by_name["timeline"]["title"]["zh"] == "政策行動時間線"
 
 
+def test_the_list_is_also_rdf_one_sparql_executable_per_query(client):
+    import pyoxigraph as ox
+    import rdflib
+
+    resp = client.get("/queries.ttl")
+    assert resp.status_code == 200 and resp.mimetype == "text/turtle"
+    assert client.get("/queries", headers={"Accept": "text/turtle"}).data == resp.data
+    g = rdflib.Graph().parse(data=resp.data, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    executables = set(g.subjects(rdflib.RDF.type, sh.SPARQLExecutable))
+    assert len(executables) >= 15
+    timeline = rdflib.URIRef("http://localhost/queries/timeline")
+    assert (timeline, rdflib.RDFS.label, rdflib.Literal("政策行動時間線", lang="zh-Hant")) in g
+    assert (timeline, rdflib.URIRef("https://schema.org/target"), rdflib.URIRef("http://localhost/sparql")) in g
+    for node in executables:
+        ox.Store().query(str(g.value(node, sh.select) or g.value(node, sh.ask) or g.value(node, sh.construct)))
+
+
 # ---- running one ---------------------------------------------------------------------------------
 
 def test_a_saved_query_answers_sparql_json_by_default(client):

@@ -902,6 +902,12 @@ class FactExtractor:
         if actor is None:
             exclude = {e for _, e in targets}
             actor, actor_inherited = self.find_actor(s, ci, ts, exclude)
+        if actor is None and passive is None:
+            # "The withdrawal from the WHO takes effect on …": the act already reported, by its actor
+            ids = {e for _, e in targets}
+            earlier = [f for f in self.facts if f.type == t.type and f.actor and ids & set(f.targets)]
+            if earlier:
+                actor, actor_inherited = earlier[-1].actor, True
         fact.actor, fact.actor_inherited = actor, actor_inherited
         fact.targets = [e for e in self.dedupe(targets) if e != actor]
         if not fact.targets and t.needs_target:

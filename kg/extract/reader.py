@@ -139,6 +139,16 @@ _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+def text_script(text: str) -> str | None:
+    """"en" or "zh" by which script dominates the letters, None when neither is present."""
+    sample = text[:20000]
+    han = len(_HAN.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if han == 0 and latin == 0:
+        return None
+    return "en" if han * 3 < latin else "zh"
+
+
 def detect_language(text: str) -> str:
     """en when Latin letters clearly outnumber Han characters; otherwise zh-Hant or zh-Hans by which OpenCC
     direction changes more characters (t2s changes traditional characters, s2t simplified ones)."""
@@ -230,7 +240,15 @@ def make_document(text: str, *, path: str = "", meta: dict | None = None, lang: 
         published = _parse_date(meta.get("published"), where)
         inferred = bool(meta.get("published_inferred"))
     detected = False
+    script = text_script(text)
+    if script is None:
+        raise InputError(f"{where}: cannot tell the language (no Chinese or Latin letters): only zh-Hant, zh-Hans "
+                         f"and en are supported")
     language = lang if lang != "auto" else side_lang
+    if language and (language == "en") != (script == "en"):
+        source = "--lang" if lang != "auto" else "the sidecar's language"
+        raise InputError(f"{where}: {source} {language} contradicts the text, which is written in "
+                         f"{'English' if script == 'en' else 'Chinese'}")
     if not language:
         language, detected = detect_language(text), True
     return Document(path=path, text=text, title=meta.get("title"), publisher=meta.get("publisher"),

@@ -101,7 +101,7 @@
       input.value = values[p.name] != null ? values[p.name] : (p.default != null ? p.default : '');
       if (p.type === 'date') input.setAttribute('pattern', '\\d{4}-\\d{2}-\\d{2}');
       if (p.type === 'integer') input.setAttribute('inputmode', 'numeric');
-      var caption = el('span', { cls: 'caption' }, label, p.label && p.label.zh ? el('span', { cls: 'zh', text: p.label.zh }) : null);
+      var caption = el('span', { cls: 'caption' }, label, p.label && p.label.zh ? el('span', { cls: 'zh', lang: 'zh-Hant', text: p.label.zh }) : null);
       form.appendChild(el('label', {}, caption, input, el('small', { text: p.type + (p.required ? ' · required' : '') })));
     });
   }
@@ -268,7 +268,7 @@
     if (!iri) return null;
     var a = el('a', { href: href(iri) || '#', title: iri });
     a.appendChild(document.createTextNode(value(b, en) || curie(iri)));
-    if (value(b, zh)) a.appendChild(el('span', { cls: 'zh', text: ' ' + value(b, zh) }));
+    if (value(b, zh)) a.appendChild(el('span', { cls: 'zh', lang: 'zh-Hant', text: ' ' + value(b, zh) }));
     return a;
   }
 
@@ -296,7 +296,7 @@
       var typeIri = value(b, 'action_type') || value(b, 'fact_type');
       var what = el('p', { cls: 'what' });
       what.appendChild(el('a', { cls: 'type', href: action ? href(action) : '#', text: value(b, 'type_en') || (typeIri ? curie(typeIri) : 'action') }));
-      if (value(b, 'type_zh')) what.appendChild(el('span', { cls: 'zh', text: ' ' + value(b, 'type_zh') }));
+      if (value(b, 'type_zh')) what.appendChild(el('span', { cls: 'zh', lang: 'zh-Hant', text: ' ' + value(b, 'type_zh') }));
       if (value(b, 'date_role')) what.appendChild(el('span', { cls: 'date', text: value(b, 'date_role') === 'effective' ? 'takes effect' : 'announced' }));
       if (value(b, 'modality')) what.appendChild(el('span', { cls: 'modality m-' + value(b, 'modality'), text: value(b, 'modality') }));
       var who = el('p', { cls: 'who' }, named(b, 'actor', 'actor_en', 'actor_zh'));
