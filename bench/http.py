@@ -175,7 +175,7 @@ def start(name: str, store_root: Path, generation_dir: Path, dump: Path | None, 
         path = "/query"
     elif name == "rdflib":
         cmd = [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1", "--port", str(port)]
-        path = "/sparql"
+        path = "/"
     else:
         raise ValueError(name)
     fh = open(log, "wb")

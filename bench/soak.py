@@ -128,7 +128,7 @@ class Targets:
             return "saved", "GET", f"/queries/{name}", {"headers": {"Accept": "application/sparql-results+json, text/turtle;q=0.9"}}
         if roll < 0.45:
             accept = rnd.choice(["text/html", "text/turtle"])
-            return "page", "GET", urllib.parse.urlsplit(entity).path, {"headers": {"Accept": accept}}
+            return "page", "GET", "/id/" + urllib.parse.quote(entity.removeprefix(ID)), {"headers": {"Accept": accept}}
         if roll < 0.65:
             if rnd.random() < 0.7:
                 q = json.dumps({"q0": {"query": rnd.choice(self.labels)}})

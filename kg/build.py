@@ -36,6 +36,7 @@ from . import __version__
 from .errors import InputError, KGError, StoreError, ValidationError
 from .namespaces import (
     DCT,
+    GRAPH_ENTITIES,
     GRAPH_INFERRED,
     GRAPH_LINKS,
     GRAPH_META,
@@ -59,7 +60,6 @@ MEMORANDUM_DIR = REPO / "data" / "memorandum"
 ONTOLOGY_DIR = REPO / "ontology"
 SHAPES_FILE = "shapes.ttl"
 # Entity descriptions (class, labels, lexicon id), one per entity; see entities_graph().
-GRAPH_ENTITIES = ID["graph/entities"]
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm")  # what kg.extract reads
 SOURCE_SUFFIXES = ARTICLE_SUFFIXES + (".csv",)
 CONTEXT_CHARS = 32  # prefix / suffix length of a TextQuoteSelector
@@ -832,13 +832,15 @@ def _report(gen_id: str, sources: list[Source], ds: Dataset, seconds: float, tim
     for src in sources:
         gid = document_graph(src.doc_id)
         g = ds.graph(gid)
-        for f in src.extraction.get("facts", []):
-            facts[f["type"]] = facts.get(f["type"], 0) + 1
-        n_memberships = sum(1 for _ in g.subjects(RDF.type, IPA.Membership))
-        if n_memberships:
-            facts["Membership"] = facts.get("Membership", 0) + n_memberships
-        documents.append({"graph": str(gid), "path": _display_path(src.path), "triples": len(g),
-                          "facts": len(src.extraction.get("facts", [])), "title": src.extraction["document"].get("title")})
+        doc = document_iri(src.doc_id)
+        n = 0
+        for node in g.subjects(PROV.wasDerivedFrom, doc):  # facts and memberships (the document's own source is
+            for cls in g.objects(node, RDF.type):            # another node's prov:wasDerivedFrom, not this one)
+                name = str(cls).removeprefix(str(IPA))
+                facts[name] = facts.get(name, 0) + 1
+                n += 1
+        documents.append({"graph": str(gid), "path": _display_path(src.path), "triples": len(g), "facts": n,
+                          "title": src.extraction["document"].get("title")})
     entities = set(ds.graph(GRAPH_ENTITIES).subjects(RDF.type, None))
     return BuildReport(generation=gen_id, documents=documents, entities=len(entities), facts=facts,
                        triples=triples, violations=0, seconds=seconds, skipped=[], timings=timings)

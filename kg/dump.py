@@ -34,6 +34,10 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 _JSONLD_LOCK = threading.Lock()
+# The ontology's prefixes, plus one per kind of data node, so that Turtle reads entity:who rather than
+# id:entity\/who (a '/' must be escaped in a prefixed name).
+TURTLE_PREFIXES = {**PREFIXES, **{kind: f"{PREFIXES['id']}{kind}/" for kind in (
+    "entity", "fact", "evidence", "mention", "membership", "doc", "run", "graph")}}
 SUFFIXES = {"turtle": ".ttl", "trig": ".trig", "nquads": ".nq", "ntriples": ".nt", "jsonld": ".jsonld"}
 
 
@@ -84,7 +88,7 @@ def dump(store: ox.Store, fmt: str, output: BinaryIO, *, graph: str | None = Non
         output.write(jsonld_bytes(store, graph=graph))
         return
     rdf_format = FORMATS[fmt]
-    prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
+    prefixes = TURTLE_PREFIXES if fmt in ("turtle", "trig") else None
     if graph is not None:
         node = _graph_node(store, graph)
         if rdf_format.supports_datasets:

@@ -26,6 +26,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 # Named graphs that are not per-document.
 GRAPH_ONTOLOGY = ID["graph/ontology"]
+GRAPH_ENTITIES = ID["graph/entities"]  # types, labels and lexicon ids, stated once for all documents
 GRAPH_INFERRED = ID["graph/inferred"]
 GRAPH_LINKS = ID["graph/links"]
 GRAPH_META = ID["graph/meta"]  # build runs (prov:Activity) and dataset description

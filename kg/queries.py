@@ -330,6 +330,15 @@ def _shorten(s: str, n: int = 60) -> str:
 
 # ---- running --------------------------------------------------------------------------------
 
+def ordered(queries: Mapping[str, SavedQuery]) -> list[SavedQuery]:
+    """The order people see: the competency questions first (by name), then the rest by English title."""
+    def key(q: SavedQuery) -> tuple:
+        competency = "competency" in q.tags and q.name.startswith("cq")
+        return (0, q.name) if competency else (1, q.title["en"].lower())
+
+    return sorted(queries.values(), key=key)
+
+
 def get(queries: Mapping[str, SavedQuery], name: str) -> SavedQuery:
     try:
         return queries[name]

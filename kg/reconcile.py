@@ -31,7 +31,7 @@ from rdflib.namespace import PROV, RDFS, SKOS
 from . import __version__
 from .errors import InputError, KGError, NotFound
 from .links import select
-from .namespaces import GRAPH_INFERRED, GRAPH_LINKS, ID, IPA, WD
+from .namespaces import GRAPH_INFERRED, GRAPH_LINKS, ID, IPA, OA, WD
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class Withdrawal:
     modality: str | None
 
 
-P = f"PREFIX ipa: <{IPA}> PREFIX skos: <{SKOS}> PREFIX rdfs: <{RDFS}> PREFIX prov: <{PROV}>\n"
+P = f"PREFIX ipa: <{IPA}> PREFIX skos: <{SKOS}> PREFIX rdfs: <{RDFS}> PREFIX prov: <{PROV}> PREFIX oa: <{OA}>\n"
 Q_TYPES = P + f"""SELECT DISTINCT ?e ?t ?g WHERE {{ GRAPH ?g {{ ?e a ?t }}
   FILTER(STRSTARTS(STR(?e), "{IDENTIFIER_SPACE}") && STRSTARTS(STR(?t), STR(ipa:))) }}"""
 Q_SUPER = P + "SELECT DISTINCT ?c ?sup WHERE { ?c rdfs:subClassOf+ ?sup FILTER(isIRI(?sup) && STRSTARTS(STR(?sup), STR(ipa:))) }"
@@ -131,7 +131,10 @@ Q_CLASS_LABELS = P + """SELECT ?c ?label WHERE { ?c rdfs:label ?label FILTER(STR
 Q_LABELS = P + f"""SELECT DISTINCT ?e ?p ?l WHERE {{ VALUES ?p {{ skos:prefLabel skos:altLabel ipa:lexiconId }} ?e ?p ?l
   FILTER(STRSTARTS(STR(?e), "{IDENTIFIER_SPACE}")) }}"""
 Q_LINKS = P + f"SELECT ?e ?q WHERE {{ GRAPH <{GRAPH_LINKS}> {{ ?e skos:exactMatch ?q }} }}"
-Q_DOCS = P + f"""SELECT DISTINCT ?e ?g WHERE {{ GRAPH ?g {{ ?e a ?t }} FILTER(STRSTARTS(STR(?g), "{ID}doc/")
+# A document "mentions" an entity when its graph annotates a mention of it or states a fact about it
+# (entity descriptions themselves live once in id:graph/entities).
+Q_DOCS = P + f"""SELECT DISTINCT ?e ?g WHERE {{ GRAPH ?g {{ {{ ?m oa:hasBody ?e }} UNION {{ ?f ipa:actor|ipa:target ?e }} }}
+  FILTER(STRSTARTS(STR(?g), "{ID}doc/")
   && STRSTARTS(STR(?e), "{IDENTIFIER_SPACE}")) }}"""
 Q_WITHDRAWALS = P + """SELECT DISTINCT ?f ?a ?t ?eff ?ann ?m ?rev WHERE { ?f a ipa:Withdrawal ; ipa:actor ?a ; ipa:target ?t .
   OPTIONAL { ?f ipa:effectiveDate ?eff } OPTIONAL { ?f ipa:announcedDate ?ann } OPTIONAL { ?f ipa:modality ?m }

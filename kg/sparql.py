@@ -234,6 +234,8 @@ _TOKEN = re.compile(
 )
 # Text inside a string or comment that reads like a SERVICE call: if the lexer ever disagrees with
 # the real parser about where a string or comment ends, the check fails closed.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SERVICE_GLUED = re.compile(r"(?i)SERVICE(?:SILENT)?(?:[?$]|[A-Za-z_][\w.\-]*:)")
 _SERVICE_LIKE = re.compile(r"(?i)\bSERVICE\s+(?:SILENT\s+)?(?:<|\?|\$|[A-Za-z_\u00c0-\uffff][\w.\-]*:)")
 
 
@@ -278,6 +280,9 @@ def service_hidden(text: str) -> bool:
         kind = m.lastgroup
         if kind in ("string", "comment") and _SERVICE_LIKE.search(m.group()):
             return True
+        if kind == "iri" and not _SCHEME.match(m.group(), 1) and _SERVICE_GLUED.search(m.group()):
+            return True  # "<" read as an IRI start where the parser sees a comparison: ?a<?b)SERVICE?x
+
         if kind == "other" and m.group() == "\\":
             return True
     return False

@@ -341,9 +341,9 @@ def _html(iri: str, path: str) -> str:
     )
     facts: list[Fact] = []
     evidence: Snippet | None = None
-    if kind == "fact":
+    if kind in ("fact", "membership"):
         facts = load_facts([iri])
-    elif kind == "evidence":
+    elif kind in ("evidence", "mention"):
         rows = _select(f"SELECT DISTINCT ?ev ?doc ?exact ?prefix ?suffix ?start ?end WHERE {{ BIND({_iri(iri)} AS ?ev) {EVIDENCE_PATTERN} }}")
         evidence = snippets(rows).get(iri)
         facts = load_facts(r["s"].value for r in in_rows if r["p"].value == PREFIXES["ipa"] + "evidence")
@@ -358,8 +358,12 @@ def _html(iri: str, path: str) -> str:
     labels = labels_of(related)
     text_prop = PREFIXES["ipa"] + "text"
     title = display(iri, labels)
-    if kind == "fact" and facts:
+    if kind in ("fact", "membership") and facts:
         title = fact_title(facts[0], labels)
+    elif kind == "mention":
+        bodies = [r["o"].value for r in out_rows if r["p"].value == PREFIXES["oa"] + "hasBody"]
+        if bodies:
+            title = "Mention of " + display(bodies[0], labels)
     return render_template(
         "resource.html", iri=iri, kind=kind, title=title, labels=labels, display=display,
         own_labels=own_labels, asserted=asserted, inferred=inferred, wikidata=wikidata, facts=facts,

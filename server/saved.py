@@ -124,7 +124,7 @@ def list_queries() -> Response:
             current_app.json.dumps({"queries": items}, ensure_ascii=False) + "\n", mimetype="application/json"
         )
     elif chosen == HTML:
-        resp = Response(render_template("queries.html", queries=list(registry().values())), mimetype=HTML)
+        resp = Response(render_template("queries.html", queries=saved.ordered(registry())), mimetype=HTML)
     else:
         raise not_acceptable(offers)
     resp.vary.add("Accept")

@@ -102,13 +102,8 @@ def term_html(term: Any, label: str | None = None) -> Markup:
 @bp.get("/")
 def index() -> str:
     """The query editor, pre-filled from the saved examples; ``?query=`` restores a shared query."""
-    queries = [q.to_json() for q in sorted(registry().values(), key=_menu_order)]
+    queries = [q.to_json() for q in saved.ordered(registry())]
     return render_template("index.html", queries=queries, initial_query=request.args.get("query", ""))
-
-
-def _menu_order(q: saved.SavedQuery) -> tuple:
-    """The competency questions first (in their order), then the rest by English title."""
-    return (0 if "competency" in q.tags else 1, q.name if "competency" in q.tags else q.title["en"].lower())
 
 
 @bp.get("/timeline")

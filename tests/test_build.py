@@ -10,7 +10,8 @@ from rdflib import Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import PROV, RDF, SKOS
 
-from kg.build import GRAPH_ENTITIES, OntologyInfo, Source, assemble
+from kg.build import OntologyInfo, Source, assemble
+from kg.namespaces import GRAPH_ENTITIES
 from kg.errors import ValidationError
 from kg.namespaces import GRAPH_LINKS, GRAPH_META, GRAPH_ONTOLOGY, IPA, OA, document_graph, entity_iri
 from tests.fixtures.corpus import SMALL_TEXT, make_source, small_extraction
@@ -158,6 +159,19 @@ def test_a_span_that_is_not_the_text_fails_naming_the_file(tmp_path, ontology):
     src = make_source(tmp_path, extraction=ex)
     with pytest.raises(ValidationError, match="small.txt: span"):
         assemble([src], ontology=ontology)
+
+
+def test_a_fact_without_actor_or_target_is_left_out_and_reported_not_guessed(tmp_path, ontology):
+    ex = small_extraction()
+    ex["facts"][0]["actor"] = None  # the contract allows it ("the withdrawal takes effect…"); the shapes do not
+    ex["facts"][2]["targets"] = []
+    src = make_source(tmp_path, extraction=ex)
+    left_out: list[str] = []
+    g = doc_graph(assemble([src], ontology=ontology, left_out=left_out), src)
+    assert len(left_out) == 2
+    assert "fact f1 (Withdrawal) left out: no actor" in left_out[0]
+    assert "fact f3 (Threat) left out: no target" in left_out[1]
+    assert len(facts_of_type(g, "Withdrawal")) == 1 and not facts_of_type(g, "Threat")
 
 
 def test_an_unknown_modality_or_class_is_refused(tmp_path, ontology):

@@ -134,3 +134,20 @@ def test_coordinated_subjects_give_one_fact_each_and_the_three_countries_resolve
     for state in ("BFA", "MLI", "NER"):
         assert has(facts, "Withdrawal", state, "ICC", "2025-12-22"), facts  # 22日 before the 8th: last month
         assert has(facts, "Withdrawal", state, "ECOWAS", "2025-01"), facts
+
+
+def test_a_demonstrative_object_resolves_among_the_kinds_the_action_allows():
+    text = ("美国国务院周二宣布，美国将退出联合国教科文组织。国务院发言人表示，继续参与该组织不符合美国利益。"
+            "特朗普在第一任期内曾让美国退出该组织。")
+    doc, facts = facts_of(text, "zh-Hans")
+    assert has(facts, "Withdrawal", "TRUMP", "UNESCO", modality="historical")
+
+
+def test_english_pulled_out_of_and_a_threat_whose_object_is_a_named_group():
+    text = ("President Donald Trump had previously pulled the United States out of UNESCO during his first term. "
+            "Former President Joe Biden rejoined the organization in 2023. Trump also threatened to impose tariffs on "
+            "countries that join the BRICS group.")
+    doc, facts = facts_of(text, "en")
+    assert has(facts, "Withdrawal", "TRUMP", "UNESCO", modality="historical")
+    assert has(facts, "Reversal", "BIDEN", "UNESCO", "2023")
+    assert has(facts, "Threat", "TRUMP", "BRICS")

@@ -43,10 +43,10 @@ def test_a_bad_document_fails_before_the_store_is_touched_and_current_stays_quer
 def test_a_shacl_violation_fails_the_build_and_nothing_is_switched(built_once, tmp_path):
     before, n = built_once.current_id(), triples(built_once)
     ex = small_extraction()
-    ex["facts"][0]["targets"] = []  # a policy action with no target violates the shapes
+    ex["facts"][0]["legal_basis"] = "WHO"  # the legal basis of an action is an instrument, not an organisation
     with pytest.raises(ValidationError, match="SHACL validation failed") as err:
         build_sources([make_source(tmp_path, extraction=ex)], built_once)
-    assert "ipa:target" in err.value.message and err.value.exit_code == 1
+    assert "ipa:legalBasis" in err.value.message and err.value.exit_code == 1
     assert built_once.current_id() == before and triples(built_once) == n
     assert built_once.list_generations() == [before]
     assert not any(p.name.endswith(".partial") for p in built_once.generations_dir.iterdir())
@@ -54,7 +54,7 @@ def test_a_shacl_violation_fails_the_build_and_nothing_is_switched(built_once, t
 
 def test_with_keep_going_a_document_that_fails_validation_is_left_out_and_reported(built_once, tmp_path):
     ex = small_extraction("A second article. " + SMALL_TEXT)
-    ex["facts"][0]["actor"] = None  # a policy action without an actor violates the shapes
+    ex["facts"][0]["legal_basis"] = "WHO"  # violates the shapes (a legal basis is an instrument)
     bad = make_source(tmp_path, text="A second article. " + SMALL_TEXT, name="bad.txt", extraction=ex)
     with pytest.raises(ValidationError, match="--keep-going") as err:
         build_sources([make_source(tmp_path), bad], built_once)
@@ -62,7 +62,7 @@ def test_with_keep_going_a_document_that_fails_validation_is_left_out_and_report
     report = build_sources([make_source(tmp_path), bad], built_once, keep_going=True)
     assert [d["path"].rsplit("/", 1)[-1] for d in report.documents] == ["small.txt"]
     (skipped,) = report.skipped
-    assert "bad.txt: fails validation" in skipped and "ipa:actor" in skipped
+    assert "bad.txt: fails validation" in skipped and "ipa:legalBasis" in skipped
 
 
 def test_an_inconsistent_graph_fails_the_build_with_the_reasoners_explanation(built_once, tmp_path):

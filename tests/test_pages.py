@@ -126,6 +126,12 @@ def test_an_evidence_page_shows_its_quote_and_the_facts_citing_it(client):
     assert '<article class="fact">' in html
 
 
+def test_a_mention_page_names_the_entity_mentioned(client):
+    html = page(client, "/id/entity/marco-rubio")
+    mention = re.search(r'href="(/id/mention/[0-9a-f]+)"', html).group(1)
+    assert "<h1>Mention of Marco Rubio · 盧比奧</h1>" in page(client, mention)
+
+
 def test_markup_in_a_label_is_shown_as_text_everywhere(client):
     for url in ("/id/entity/local-x", "/id/entity/usa", f"/doc/{ARTICLE}", "/timeline"):
         html = page(client, url)
@@ -199,3 +205,8 @@ def test_the_timeline_page_shows_dated_actions_in_order_with_evidence_links(clie
     assert days == sorted(days) and "2026-01-22" in days
     assert f"/doc/{ARTICLE}#ev-" in html and "United States" in html and "World Health Organization" in html
     assert page(client, "/timeline?from=2026-01-20").count('<li class="event">') == 1
+
+
+def test_the_ontology_documentation_is_served(client):
+    html = page(client, "/ontology")
+    assert "<html" in html.lower() and "Withdrawal" in html

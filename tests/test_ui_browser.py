@@ -57,7 +57,10 @@ def test_pick_an_example_run_it_open_an_entity_page_and_see_the_evidence(page, s
     rows = page.locator("table.results tbody tr")
     rows.first.wait_for(timeout=15_000)
     assert rows.count() > 0
-    assert page.locator("#param-form input[name=entity]").input_value() == "id:entity/who"
+    entity = page.locator("#param-form input[name=entity]")
+    assert entity.input_value() == "id:entity/who"
+    entity.focus()  # IRI parameters offer the graph's entities by name
+    page.wait_for_function("document.querySelectorAll('#entity-names option[value=\"id:entity/who\"]').length == 1")
     assert "saved=cq2-facts-about-entity" in page.url
     shot(page, "01-editor-results")
 

@@ -208,8 +208,12 @@ class FactExtractor:
         scores[recent] += 2.0
         return max(sorted(scores), key=lambda k: (scores[k], last[k]))
 
-    def pronoun_targets(self, a: int, b: int, exclude: set = frozenset()) -> list[tuple[int, str]]:
+    def pronoun_targets(self, a: int, b: int, exclude: set = frozenset(), allowed=None) -> list[tuple[int, str]]:
+        """Pronouns and demonstratives in [a, b), resolved among the kinds ``allowed`` (the trigger's targets)."""
         out = []
+
+        def within(classes):
+            return (set(classes) & set(allowed)) or set(classes) if allowed else classes
         seg = self.norm[a:b]
         if self.en:
             for m in re.finditer(r"\b(her|she|him|he)\b", seg, re.I):
@@ -221,15 +225,20 @@ class FactExtractor:
                 noun = m.group(1).lower()
                 if re.match(r"['’]s\b", seg[m.end():m.end() + 3]):
                     continue  # "the court's chief prosecutor": a possessor, not the object
-                if any(x.start < a + m.end() and a + m.start(1) < x.end for x in self.mentions):
-                    continue  # "the World Health Organization" is a name, not a demonstrative
+                inside = self.mentions_in(a + m.start(), a + m.end())
+                if any(x.end > a + m.start(1) for x in inside) or \
+                        any(self.cls(x.entity_id) not in ("Place", "State") for x in inside):
+                    continue  # "the World Health Organization", "the BRICS group" are names, not demonstratives
+                if any(x.start < a + m.end() and a + m.start(1) < x.end for x in self.mentions_in(a + m.start(1) - 60,
+                                                                                                  a + m.end() + 60)):
+                    continue
                 classes = {"Treaty"} if noun in ("treaty", "accord", "pact", "agreement", "convention") else (
                     {"State"} if noun in ("country", "nation") else ORG_CLASSES - {"Group"})
-                eid = self.salient_before(a + m.start(), classes, set(), exclude, noun=noun)
+                eid = self.salient_before(a + m.start(), within(classes), set(), exclude, noun=noun)
                 if eid:
                     out.append((a + m.start(), eid))
             return out
-        for m in re.finditer(r"(?<=[对向将与给把])其(?![他它余中实])", seg):
+        for m in re.finditer(r"(?<=[对向将与给把])其(?![他它余中]|实(?![施行]))", seg):
             eid = self.last_entity_before(a + m.start(), {"State"} | (ORG_CLASSES - {"Group"}) | {"Person"},
                                           exclude=exclude)
             if eid:
@@ -251,7 +260,7 @@ class FactExtractor:
             else:
                 classes = ORG_CLASSES - {"Group"}
                 prefer = classes - {"GovernmentBody"} if noun in ("组织", "基金", "理事会", "委员会") else {"GovernmentBody"}
-            eid = self.salient_before(a + m.start(), classes, prefer, exclude,
+            eid = self.salient_before(a + m.start(), within(classes), prefer, exclude,
                                       noun={"院": "法院", "法院": "法院", "法庭": "法院"}.get(noun))
             if eid:
                 out.append((a + m.start(), eid))
@@ -289,7 +298,7 @@ class FactExtractor:
             found = [f for f in found if not (start <= f[0] < end)]
             found.append((start, gid))
         exclude = exclude or self._exclude
-        found += [p for p in self.pronoun_targets(a, b, exclude) if self.cls(p[1]) in classes]
+        found += [p for p in self.pronoun_targets(a, b, exclude, classes) if self.cls(p[1]) in classes]
         found += [p for p in self.plural_targets(a, b) if self.cls(p[1]) in classes]
         found.sort()
         return found
@@ -302,7 +311,7 @@ class FactExtractor:
         if nxt is None or self.cls(nxt.entity_id) != "Person":
             return False
         gap = self.norm[m.end:nxt.start].strip()
-        if not gap or re.search(r"[,;:，；：、]", gap):
+        if not gap or re.search(r"[,;:.!?，；：、。！？\n]", gap):
             return False
         titles = EN_TITLES if self.en else ZH_TITLES
         if self.en:
@@ -595,6 +604,7 @@ class FactExtractor:
                     m.start() + 4
             self._sentence(s, chosen)
         self._derive_members()
+        self._enumerated_members()
         self._continuation_dates()
         self._borrow_announcement_dates()
         self._statements()
@@ -733,7 +743,7 @@ class FactExtractor:
                             self.entities[f.actor] = self.finder.entities[f.actor]
             same_actor = content and all(self._compatible_actor(f.actor, ann.actor) and f.actor in (ann.actor, None)
                                          for f in content)
-            if not ann.targets or (same_actor and not getattr(ann, "_nominal", False)):
+            if not ann.targets or same_actor:
                 self.facts.remove(ann)  # "Hungary announced that it would withdraw": one act, not two
 
     def _paragraph_date(self, s: Sentence):
@@ -874,7 +884,7 @@ class FactExtractor:
                                    r"withdrawal|measures?|freeze|suspension)", after, re.I)
             if not refers_back and re.search(r"(?:those|these|the|its|该|这些|上述)\s*(?:sanctions|制裁)", self.norm[ts:te], re.I):
                 refers_back = True  # "lifted those sanctions"
-            if self.has_object(te, c.end) and not refers_back:
+            if self.has_object(te, c.end) and not refers_back and t.type != "Threat":
                 return False  # an object that is not one of ours: 撤出國際合作, "withdraw troops"
             same_sentence = t.type in ("Threat",)
             prior = [f for f in self.recent_facts(s.index - 2) if f.targets and f.type not in ("Announcement", "Statement") and
@@ -908,14 +918,21 @@ class FactExtractor:
             earlier = [f for f in self.facts if f.type == t.type and f.actor and ids & set(f.targets)]
             if earlier:
                 actor, actor_inherited = earlier[-1].actor, True
+        if actor is None and t.target != "subject":
+            # "Karim Khan was sanctioned under the same order": the agent of the paragraph's last act
+            first = s.index
+            while first > 0 and first > s.index - 3 and not self.sentences[first].paragraph_start:
+                first -= 1
+            recent = [f for f in self.recent_facts(first) if f.actor and f.type not in ("Statement",)
+                      and f.actor not in {e for _, e in targets}]
+            if recent:
+                actor, actor_inherited = recent[-1].actor, True
         fact.actor, fact.actor_inherited = actor, actor_inherited
         fact.targets = [e for e in self.dedupe(targets) if e != actor]
         if not fact.targets and t.needs_target:
             return False
         if t.type == "Reversal" and passive is not None:
             fact.modality = "reversed"
-        if t.type == "DirectiveIssuance":
-            pass
         # a directive mentioned in the clause is the legal basis of the action
         if t.type != "DirectiveIssuance":
             docs = [m.entity_id for m in self.mentions_in(s.start, s.end)
@@ -1053,8 +1070,24 @@ class FactExtractor:
         gap = self.norm[te:found[0][0]]
         if re.fullmatch(r"[\s了《「『“]*(?:这个|这一|该|此|所有|全部|再次|再度|正式)?[\s《「『“]*", gap) or \
                 re.match(r"\s*(?:并|和|及|与|、|以及)", gap) or len(gap) <= 1:
-            return found
+            return self._zh_list(found)
         return []
+
+    def _zh_list(self, found):
+        """The first object and the names listed with it (A、B及C, acronyms in parentheses, 《》 and 「」 allowed)."""
+        ends = {m.start: m.end for m in self.mentions}
+        out = [found[0]]
+        prev_end = ends.get(found[0][0], found[0][0] + 1)
+        for f in found[1:]:
+            gap = self.norm[prev_end:f[0]]
+            if f[1] == out[-1][1] and re.fullmatch(r"\s*[(（]?\s*", gap):
+                prev_end = ends.get(f[0], prev_end)
+                continue
+            if not re.fullmatch(r"[\s》」』”)）]*(?:[(（][^()（）]*[)）])?[\s》」』”]*(?:、|和|及|与|以及|或|,|，)?\s*[《「『“]?", gap):
+                break
+            out.append(f)
+            prev_end = ends.get(f[0], f[0] + 1)
+        return out
 
     def _coordinated(self, first, found):
         """English: the first object plus the items coordinated with it ("A, B and C"); an acronym in parentheses
@@ -1139,6 +1172,37 @@ class FactExtractor:
                                        modality=base.modality, evidence=[(sent.start, sent.end)],
                                        confidence=round(base.confidence * 0.85, 2), subaction_of=fi, derived=True))
 
+    def _enumerated_members(self) -> None:
+        """"sanctions on four judges … the designations of A, B, C and D": a group of N followed, within two
+        sentences, by a coordinated list of exactly N names of a fitting kind. The names become the group's
+        members; each member's action is a sub-action of the group's, and an announcement of all the members'
+        actions announces the group's."""
+        persons = {"judges", "officials", "diplomats", "individuals", "prosecutors"}
+        group_facts = {}
+        for i, f in enumerate(self.facts):
+            for tg in f.targets:
+                if self.cls(tg) == "Group" and tg not in group_facts and f.type != "Announcement":
+                    group_facts[tg] = i
+        for gid, fi in group_facts.items():
+            g = self.entities[gid]
+            label = (g.labels.get("en") or "").lower()
+            m = re.match(r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", label)
+            n = _NUMBER_WORDS.get(m.group(1)) or (int(m.group(1)) if m and m.group(1).isdigit() else 0) if m else 0
+            want = {"Person"} if any(w in label for w in persons) else ORG_CLASSES - {"Group", "GovernmentBody"}
+            base = self.facts[fi]
+            for f in self.facts:
+                if f is base or f.type != base.type or not (base.sentence < f.sentence <= base.sentence + 2):
+                    continue
+                if len(f.targets) == n and all(self.cls(t) in want for t in f.targets):
+                    for t in f.targets:
+                        if t not in g.members:
+                            g.members.append(t)
+                    f.subaction_of = fi
+                    for a in self.facts:
+                        if a.type == "Announcement" and set(a.targets) == set(f.targets):
+                            a.targets = [gid]
+                    break
+
     def _continuation_dates(self) -> None:
         """An undated action right after a dated action of the same type continues the same story: "The United
         States on Thursday imposed sanctions on four judges… Rubio announced the designations of …"."""
@@ -1149,8 +1213,7 @@ class FactExtractor:
             if prev:
                 f.date, f.date_role, f.date_resolution = prev[-1].date, prev[-1].date_role, "relative"
                 for a in self.facts:
-                    if a.type == "Announcement" and a.sentence == f.sentence and not a.date and \
-                            set(a.targets) & set(f.targets):
+                    if a.type == "Announcement" and a.sentence == f.sentence and not a.date:
                         a.date, a.date_role, a.date_resolution = f.date, "announced", "relative"
 
     def _borrow_announcement_dates(self) -> None:
@@ -1229,8 +1292,6 @@ class FactExtractor:
                     undated = f if not f.date else g
                     if undated.vague_time or undated.modality == "historical":
                         continue
-                elif g.date is None and (g.vague_time != f.vague_time):
-                    pass
                 if (g.modality == "negated") != (f.modality == "negated"):
                     continue
                 target = j

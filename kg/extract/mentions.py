@@ -16,6 +16,7 @@ A name found by a rule is then searched for everywhere else in the text (and an 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -51,6 +52,17 @@ class Mention:
     text: str
     entity_id: str
     rule: str = "lexicon"
+
+
+@functools.lru_cache(maxsize=1)
+def _s2twp():
+    import opencc  # labels only; matching never depends on this conversion
+
+    return opencc.OpenCC("s2twp")
+
+
+def _to_traditional(text: str) -> str:
+    return _s2twp().convert(text)
 
 
 def local_id(name: str) -> str:
@@ -227,10 +239,8 @@ class MentionFinder:
             ent = Entity(id=eid, cls=cls, labels={"en": en, "zh-Hant": None, "zh-Hans": None}, source=f"rule:{rule}",
                          gender=gender, country=country)
             if zh:
-                import opencc  # labels only; the matching never depends on this conversion
-
                 ent.labels["zh-Hans"] = zh_hans
-                ent.labels["zh-Hant"] = zh if zh != zh_hans else opencc.OpenCC("s2twp").convert(zh)
+                ent.labels["zh-Hant"] = zh if zh != zh_hans else _to_traditional(zh)
             self.entities[eid] = ent
         else:
             if en and not ent.labels.get("en"):
@@ -316,12 +326,9 @@ class MentionFinder:
                 host = self._mention_covering(m.start(1), m.end(1))
                 if host is None or self.entities[host.entity_id].cls != "State":
                     continue
-                start = m.start()
-                sender = None
                 if rx is pats[0]:
                     sender = self.spans.ending_at(m.start())
-                else:
-                    pre = re.search(r"((?:the\s+)?)$", self.norm[:m.start()])
+                else:  # "the U.S. Embassy in Germany": the sending state right before "Embassy"
                     sender = self.spans.ending_at(m.start() - 1) or self.spans.ending_at(m.start())
                 if sender is None or self.entities[sender.entity_id].cls != "State":
                     continue
@@ -657,8 +664,6 @@ class MentionFinder:
                 self.spans.remove(c)
             self.spans.remove(m)
             self.add(m.start, end, admin.id, "administration")
-            if inner and any(c.entity_id == ent.id for c in inner):
-                pass
 
     def _repeat_rule_names(self) -> None:
         """A name a rule found once is a name everywhere in the document (and a person's surname alone too)."""

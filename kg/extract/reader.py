@@ -9,6 +9,7 @@ references are decoded (block elements become line breaks). ``text_sha256`` hash
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -139,6 +140,13 @@ _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+@functools.lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
 def text_script(text: str) -> str | None:
     """"en" or "zh" by which script dominates the letters, None when neither is present."""
     sample = text[:20000]
@@ -158,10 +166,9 @@ def detect_language(text: str) -> str:
     if han * 3 < latin:
         return "en"
     from kg.lexicon import normalize
-    import opencc
 
     traditional = sum(1 for a, b in zip(sample, normalize(sample)) if a != b and _HAN.match(a))
-    to_trad = opencc.OpenCC("s2t").convert(sample)
+    to_trad = _s2t().convert(sample)
     simplified = sum(1 for a, b in zip(sample, to_trad) if a != b) if len(to_trad) == len(sample) else 0
     return "zh-Hant" if traditional >= simplified and traditional > 0 else ("zh-Hans" if simplified else "zh-Hant")
 

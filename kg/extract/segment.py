@@ -35,7 +35,7 @@ _ABBREV = {"u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "st", "jan", "fe
 
 _ZH_END = re.compile(r"[。！？!?]+[」』”\"']*|;|；")
 _EN_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s+[\"“‘'(]?[A-Z0-9])")
-_ZH_CLAUSE = re.compile(r"[,，;；:：]")
+_ZH_CLAUSE = re.compile(r"[,，;；:：]|(?<=[\u4e00-\u9fff」》])[ \u3000]+(?=[\u4e00-\u9fff「《])")  # a space in a headline too
 _EN_CLAUSE = re.compile(r";|:(?=\s)|,\s+(?=(?:but|which|while|whereas|saying|who|although|though|after|as|when|"
                         r"because|adding|citing|according|and\s+(?:said|then|also))\b)|—")
 

@@ -26,13 +26,20 @@ def to_json(doc: Document, mentions, entities, facts, times, numbers, lexicon_fi
     by_entity: dict[str, list] = {}
     for m in sorted(mentions, key=lambda m: (m.start, m.end)):
         by_entity.setdefault(m.entity_id, []).append(m)
+    # an entity a fact refers to without naming it (his administration → TRUMP_ADMIN, a group of members) is still
+    # listed, with no mentions, so that every actor and target id resolves inside the document
+    referenced = {x for f in facts for x in [f.actor, *f.targets, f.legal_basis] if x and x not in by_entity
+                  and x in entities}
+    for e in list(entities.values()):
+        referenced |= {m for m in e.members if m in entities and m not in by_entity} if e.id in by_entity else set()
     ent_out = []
-    for eid in sorted(by_entity, key=lambda e: (by_entity[e][0].start, e)):
+    order = sorted(by_entity, key=lambda e: (by_entity[e][0].start, e)) + sorted(referenced)
+    for eid in order:
         e = entities[eid]
         item = {"id": e.id, "class": e.cls,
                 "label": {k: e.labels.get(k) for k in ("en", "zh-Hant", "zh-Hans")},
                 "wikidata": e.wikidata,
-                "mentions": [dict(_span(text, m.start, m.end), rule=m.rule) for m in by_entity[eid]],
+                "mentions": [dict(_span(text, m.start, m.end), rule=m.rule) for m in by_entity.get(eid, [])],
                 "source": e.source}
         if e.members:
             item["members"] = list(e.members)

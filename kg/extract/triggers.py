@@ -132,7 +132,7 @@ ZH_CONNECTIVES = re.compile(r"^(?:而|但|但是|并|且|此外|同时|然而|�
 ZH_DEMONSTRATIVE = re.compile(r"(?:该|此|这个|这一|那个)(?:[^,，。;；、]{0,10}?)(组织|机构|单位|署|局|部门|部|公约|协定|条约|协议|"
                               r"命令|基金|理事会|委员会|电台|媒体|国家|国|法院|法庭|院)")
 ZH_PLURAL_DEMONSTRATIVE = re.compile(r"(?:这|那|上述)(?:些|(\d+|[一二两三四五六七八九十])个)(?:[^,，。;；、]{0,6}?)(组织|机构|单位|公约|协定|条约)")
-EN_DEMONSTRATIVE = re.compile(r"\b(?:the|that|this|its)\s+(?:[\w-]+\s+){0,2}?(agency|court|tribunal|organi[sz]ation|body|group|treaty|accord|pact|agreement|"
+EN_DEMONSTRATIVE = re.compile(r"\b(?:(?:the|its)\s+(?:[\w-]+\s+){0,2}?|(?:that|this)\s+)(agency|court|tribunal|organi[sz]ation|body|group|treaty|accord|pact|agreement|"
                               r"convention|broadcaster|outlet|office|department|fund|programme|program|council|bureau|"
                               r"country|nation)\b", re.I)
 EN_PLURAL_DEMONSTRATIVE = re.compile(r"\b(?:these|those|the|all)\s+(?:(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+)?"

@@ -72,6 +72,43 @@
     return span;
   }
 
+  // ---- syntax colouring: a <pre> under the transparent textarea, redrawn on input -------------------
+  var highlight = $('highlight');
+  var TOKENS = new RegExp([
+    '(#\\+[^\\n]*)',                                                  // 1 the #+ YAML header
+    '(#[^\\n]*)',                                                       // 2 comment
+    '("""[\\s\\S]*?"""|\'\'\'[\\s\\S]*?\'\'\'|"(?:[^"\\\\\\n]|\\\\.)*"|\'(?:[^\'\\\\\\n]|\\\\.)*\')',  // 3 string
+    '(<[^<>"{}|^`\\\\\\s]*>)',                                        // 4 IRI
+    '([?$][A-Za-z0-9_\\u00B7\\u00C0-\\uFFFF]+)',                    // 5 variable
+    '(\\b(?:SELECT|DISTINCT|REDUCED|WHERE|FILTER|OPTIONAL|UNION|MINUS|GRAPH|SERVICE|SILENT|BIND|AS|VALUES|' +
+      'ORDER|BY|ASC|DESC|GROUP|HAVING|LIMIT|OFFSET|PREFIX|BASE|CONSTRUCT|DESCRIBE|ASK|FROM|NAMED|NOT|EXISTS|IN|' +
+      'COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|SEPARATOR|IF|COALESCE|BOUND|STR|LANG|LANGMATCHES|DATATYPE|IRI|' +
+      'CONTAINS|STRSTARTS|STRENDS|STRAFTER|STRBEFORE|LCASE|UCASE|REGEX|SUBSTR|STRLEN|CONCAT|isIRI|isLiteral|' +
+      'true|false|a)\\b)',                                                // 6 keyword
+    '(@[A-Za-z]+(?:-[A-Za-z0-9]+)*)',                                     // 7 language tag
+    '([A-Za-z][\\w.-]*:[\\w./-]*|:[\\w./-]+)',                       // 8 prefixed name
+    '(\\b\\d+(?:\\.\\d+)?\\b)'                                    // 9 number
+  ].join('|'), 'gi');
+  var CLASSES = [null, 'tk-meta', 'tk-comment', 'tk-string', 'tk-iri', 'tk-var', 'tk-kw', 'tk-lang', 'tk-pname', 'tk-num'];
+
+  function paint() {
+    var text = textarea.value, out = document.createDocumentFragment(), last = 0, m;
+    TOKENS.lastIndex = 0;
+    while ((m = TOKENS.exec(text)) !== null) {
+      if (m[0] === '') { TOKENS.lastIndex++; continue; }
+      if (m.index > last) out.appendChild(document.createTextNode(text.slice(last, m.index)));
+      for (var g = 1; g < CLASSES.length; g++) {
+        if (m[g] !== undefined) { out.appendChild(el('span', { cls: CLASSES[g], text: m[0] })); break; }
+      }
+      last = TOKENS.lastIndex;
+    }
+    out.appendChild(document.createTextNode(text.slice(last) + '\n'));
+    highlight.textContent = '';
+    highlight.appendChild(out);
+    syncScroll();
+  }
+  function syncScroll() { highlight.scrollTop = textarea.scrollTop; highlight.scrollLeft = textarea.scrollLeft; }
+
   // ---- choosing an example ------------------------------------------------------------------------
   function select(name, values) {
     var q = byName[name];
@@ -100,10 +137,35 @@
       var input = el('input', { name: p.name, placeholder: p.type, 'data-type': p.type });
       input.value = values[p.name] != null ? values[p.name] : (p.default != null ? p.default : '');
       if (p.type === 'date') input.setAttribute('pattern', '\\d{4}-\\d{2}-\\d{2}');
+      if (p.type === 'iri') { input.setAttribute('list', 'entity-names'); input.addEventListener('focus', loadEntities); }
       if (p.type === 'integer') input.setAttribute('inputmode', 'numeric');
       var caption = el('span', { cls: 'caption' }, label, p.label && p.label.zh ? el('span', { cls: 'zh', lang: 'zh-Hant', text: p.label.zh }) : null);
       form.appendChild(el('label', {}, caption, input, el('small', { text: p.type + (p.required ? ' · required' : '') })));
     });
+  }
+
+  // entity names for IRI parameters: fetched once, on first use, into a <datalist>
+  var entitiesLoaded = false;
+  function loadEntities() {
+    if (entitiesLoaded) return;
+    entitiesLoaded = true;
+    var q = 'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n' +
+      'SELECT ?e (MIN(?en) AS ?label_en) (MIN(?zh) AS ?label_zh) WHERE { ?e skos:prefLabel ?any .\n' +
+      '  FILTER(STRSTARTS(STR(?e), "' + ID_NS + 'entity/"))\n' +
+      '  OPTIONAL { ?e skos:prefLabel ?en FILTER(LANG(?en) = "en") }\n' +
+      '  OPTIONAL { ?e skos:prefLabel ?zh FILTER(LANG(?zh) = "zh-hant") } } GROUP BY ?e ORDER BY ?label_en';
+    fetch('/sparql', {
+      method: 'POST',
+      headers: { Accept: 'application/sparql-results+json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: q }).toString()
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (json) {
+      if (!json) return;
+      var list = $('entity-names');
+      json.results.bindings.forEach(function (b) {
+        var label = [value(b, 'label_en'), value(b, 'label_zh')].filter(Boolean).join(' · ');
+        list.appendChild(el('option', { value: curie(b.e.value), label: label }));
+      });
+    }).catch(function () { entitiesLoaded = false; });
   }
 
   function paramValues() {
@@ -115,6 +177,7 @@
   function edited() { return !current || textarea.value !== current.query; }
 
   function refreshEdited() {
+    paint();
     var e = current && edited();
     $('edited-note').hidden = !e;
     form.classList.toggle('disabled', !!e);
@@ -331,6 +394,7 @@
     });
   });
   textarea.addEventListener('input', refreshEdited);
+  textarea.addEventListener('scroll', syncScroll);
   textarea.addEventListener('keydown', function (e) {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') { e.preventDefault(); run(); }
     else if (e.key === 'Tab' && !e.shiftKey) {
