@@ -187,3 +187,14 @@ def test_quotes_are_statements_of_their_speaker(seed_extraction):
     statements = [f for f in seed_extraction["facts"] if f["type"] == "Statement"]
     assert statements and all(f["actor"] == "RUBIO" for f in statements)
     assert any(f["evidence"][0]["text"].startswith("我們歡迎有利於美國民眾的國際合作") for f in statements)
+
+
+def test_every_actor_and_target_resolves_to_a_listed_entity_even_when_only_implied():
+    from kg.extract import extract_text
+
+    doc = extract_text("During Trump's first term, his administration sanctioned then-prosecutor Fatou Bensouda.",
+                       lang="en", published="2025-06-06")
+    ents = {e["id"]: e for e in doc["entities"]}
+    sanction = next(f for f in doc["facts"] if f["type"] == "Sanction")
+    assert sanction["actor"] == "TRUMP_ADMIN" and ents["TRUMP_ADMIN"]["mentions"] == []
+    assert sanction["targets"][0].startswith("LOCAL_FATOU_BENSOUDA")

@@ -19,50 +19,25 @@ The extractor works sentence by sentence and clause by clause (see :mod:`kg.extr
   the sentence continues it (同時, "Meanwhile"); a vague time (日前, "recently") means no date;
 * duplicates (same type, targets and compatible actor and date) merge, evidence accumulates; members listed
   after a group (名單上的66個國際組織中…例如A、B) get derived facts (``subaction_of``).
+
+Coreference lives in :mod:`kg.extract.coref`, the document-level passes (groups, dates along a story,
+Statements, merging) in :mod:`kg.extract.consolidate`; both are mixins of :class:`FactExtractor`.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 
 from . import triggers as T
+from .consolidate import Consolidation
+from .coref import Coreference
+from .factbase import DEFAULT_CONFIDENCE, NUMBER_WORDS, Fact, count_word
 from .mentions import AGENT_CLASSES, ORG_CLASSES, Entity, Mention, local_id
 from .names import EN_TITLES, ZH_TITLES
 from .segment import Sentence
 
-DEFAULT_CONFIDENCE = {"Withdrawal": 0.9, "FundingSuspension": 0.85, "Sanction": 0.9, "Threat": 0.8, "Veto": 0.85,
-                      "Rejection": 0.8, "Criticism": 0.75, "AgencyClosure": 0.85, "DirectiveIssuance": 0.9,
-                      "Announcement": 0.85, "Review": 0.75, "Reversal": 0.75, "Statement": 0.8}
-
-
-@dataclass
-class Fact:
-    type: str
-    trigger: tuple
-    sentence: int
-    actor: str | None = None
-    targets: list = field(default_factory=list)
-    date: str | None = None
-    date_role: str | None = None
-    date_resolution: str | None = None
-    date_evidence: tuple | None = None
-    vague_time: bool = False
-    modality: str = "effective"
-    evidence: list = field(default_factory=list)
-    confidence: float = 0.85
-    actor_inherited: bool = False
-    target_resolved: bool = False
-    subaction_of: int | None = None  # index into the fact list
-    derived: bool = False
-    legal_basis: str | None = None
-    quote: tuple | None = None
-    restatement: bool = False        # the act named again (三國的退出於…生效, "the exit takes effect")
-    effective_date: str | None = None
-
-
-class FactExtractor:
+class FactExtractor(Coreference, Consolidation):
     def __init__(self, text, norm, language, sentences: list[Sentence], mentions: list[Mention],
                  entities: dict[str, Entity], times, finder=None):
         self.text, self.norm, self.lang = text, norm, language
@@ -149,7 +124,7 @@ class FactExtractor:
         out = []
         rx = T.EN_GROUP if self.en else T.ZH_GROUP
         for m in rx.finditer(self.norm, a, b):
-            n = _NUMBER_WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
+            n = NUMBER_WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
             if n < 2:
                 continue
             known = [x for x in self.mentions_in(max(0, m.start() - 100), m.end() + 100)
@@ -166,127 +141,6 @@ class FactExtractor:
         return out
 
     # ------------------------------------------------------------------------------------------ coreference
-    def last_entity_before(self, pos: int, classes: set, gender: str | None = None,
-                           exclude: set = frozenset()) -> str | None:
-        for k in range(bisect.bisect_left(self._starts, pos) - 1, -1, -1):
-            m = self.mentions[k]
-            if m.end > pos:
-                continue
-            e = self.entities[m.entity_id]
-            if e.cls not in classes or e.id in exclude:
-                continue
-            if gender == "female" and e.gender != "female":
-                continue
-            if gender == "male" and e.gender == "female":
-                continue
-            return e.id
-        return None
-
-    def salient_before(self, pos: int, classes: set, prefer: set, exclude: set, window: int = 450,
-                       noun: str | None = None) -> str | None:
-        """The referent of a demonstrative (該組織, "the agency"): among entities of the right kind mentioned in the
-        preceding ``window`` characters, the most mentioned, the preferred kind, then the most recent."""
-        scores: dict[str, float] = {}
-        last: dict[str, int] = {}
-        for m in self.mentions_in(max(0, pos - window), pos):
-            if m.end > pos or m.end < pos - window:
-                continue
-            e = self.entities[m.entity_id]
-            if e.cls not in classes or e.id in exclude:
-                continue
-            scores[e.id] = scores.get(e.id, 0.0) + 1.0
-            last[e.id] = m.start
-        if not scores:
-            return self.last_entity_before(pos, classes, exclude=exclude)
-        for eid in scores:
-            if self.entities[eid].cls in prefer:
-                scores[eid] += 1.0
-            labels = " ".join(v for v in self.entities[eid].labels.values() if v).lower()
-            if noun and noun.lower() in labels:
-                scores[eid] += 2.0  # "the court" → the International Criminal Court, 該院 → 國際刑事法院
-        recent = max(last, key=lambda k: last[k])
-        scores[recent] += 2.0
-        return max(sorted(scores), key=lambda k: (scores[k], last[k]))
-
-    def pronoun_targets(self, a: int, b: int, exclude: set = frozenset(), allowed=None) -> list[tuple[int, str]]:
-        """Pronouns and demonstratives in [a, b), resolved among the kinds ``allowed`` (the trigger's targets)."""
-        out = []
-
-        def within(classes):
-            return (set(classes) & set(allowed)) or set(classes) if allowed else classes
-        seg = self.norm[a:b]
-        if self.en:
-            for m in re.finditer(r"\b(her|she|him|he)\b", seg, re.I):
-                g = "female" if m.group(1).lower() in ("her", "she") else "male"
-                eid = self.last_entity_before(a + m.start(), {"Person"}, g)
-                if eid:
-                    out.append((a + m.start(), eid))
-            for m in T.EN_DEMONSTRATIVE.finditer(seg):
-                noun = m.group(1).lower()
-                if re.match(r"['’]s\b", seg[m.end():m.end() + 3]):
-                    continue  # "the court's chief prosecutor": a possessor, not the object
-                inside = self.mentions_in(a + m.start(), a + m.end())
-                if any(x.end > a + m.start(1) for x in inside) or \
-                        any(self.cls(x.entity_id) not in ("Place", "State") for x in inside):
-                    continue  # "the World Health Organization", "the BRICS group" are names, not demonstratives
-                if any(x.start < a + m.end() and a + m.start(1) < x.end for x in self.mentions_in(a + m.start(1) - 60,
-                                                                                                  a + m.end() + 60)):
-                    continue
-                classes = {"Treaty"} if noun in ("treaty", "accord", "pact", "agreement", "convention") else (
-                    {"State"} if noun in ("country", "nation") else ORG_CLASSES - {"Group"})
-                eid = self.salient_before(a + m.start(), within(classes), set(), exclude, noun=noun)
-                if eid:
-                    out.append((a + m.start(), eid))
-            return out
-        for m in re.finditer(r"(?<=[对向将与给把])其(?![他它余中]|实(?![施行]))", seg):
-            eid = self.last_entity_before(a + m.start(), {"State"} | (ORG_CLASSES - {"Group"}) | {"Person"},
-                                          exclude=exclude)
-            if eid:
-                out.append((a + m.start(), eid))
-        for m in re.finditer(r"她(?!们)|(?<![其吉])他(?![们国人])", seg):
-            g = "female" if m.group() == "她" else "male"
-            eid = self.last_entity_before(a + m.start(), {"Person"}, g)
-            if eid:
-                out.append((a + m.start(), eid))
-        for m in T.ZH_DEMONSTRATIVE.finditer(seg):
-            noun = m.group(1)
-            prefer = set()
-            if noun in ("公约", "协定", "条约", "协议"):
-                classes = {"Treaty"}
-            elif noun in ("命令",):
-                classes = {"ExecutiveOrder", "PresidentialMemorandum"}
-            elif noun in ("国家", "国"):
-                classes = {"State"}
-            else:
-                classes = ORG_CLASSES - {"Group"}
-                prefer = classes - {"GovernmentBody"} if noun in ("组织", "基金", "理事会", "委员会") else {"GovernmentBody"}
-            eid = self.salient_before(a + m.start(), within(classes), prefer, exclude,
-                                      noun={"院": "法院", "法院": "法院", "法庭": "法院"}.get(noun))
-            if eid:
-                out.append((a + m.start(), eid))
-        return out
-
-    def plural_targets(self, a: int, b: int) -> list[tuple[int, str]]:
-        rx = T.EN_PLURAL_DEMONSTRATIVE if self.en else T.ZH_PLURAL_DEMONSTRATIVE
-        out = []
-        for m in rx.finditer(self.norm, a, b):
-            if self.en and not re.match(r"(?i)these|those", m.group()):
-                continue
-            count = m.group(1)
-            n = None
-            if count:
-                n = int(count) if count.isdigit() else {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-                                                         "七": 7, "八": 8, "九": 9, "十": 10, "two": 2, "three": 3,
-                                                         "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                                                         "nine": 9, "ten": 10}.get(count.lower())
-            lists = [lst for lst in self.list_memory if lst and lst[0][0] < m.start()]
-            if not lists:
-                continue
-            members = [eid for _, eid in lists[-1]]
-            for eid in members[:n] if n else members:
-                out.append((m.start(), eid))
-        return out
-
     # ------------------------------------------------------------------------------------------ arguments
     def target_candidates(self, a: int, b: int, classes, lo: int, exclude: set = frozenset()) -> list[tuple[int, str]]:
         """Entities (with position) in [a, b) usable as targets: mentions, groups, pronouns, demonstratives."""
@@ -419,85 +273,11 @@ class FactExtractor:
                 return eid, True
         return None, False
 
-    def _pronoun_subject(self, s: Sentence, c, before: int) -> str | None:
-        """A pronoun or a generic noun as subject (她/他, "she", "it", "the administration", 該國, 華府 is a name):
-        the nearest earlier entity of the right kind."""
-        lead = self.norm[c.start:before]
-        doc = re.match(r"\s*(?:(?:But|And|However|Also),?\s+)?(?:the|that|this) (?:executive )?(?:order|memorandum|directive)\b|"
-                       r"\s*(?:该|这项|这份|此)(?:行政)?(?:命令|备忘录)", lead, re.I)
-        if doc:
-            issued = [f for f in self.facts if f.type == "DirectiveIssuance" and f.actor]
-            if issued:
-                self._doc_subject = issued[-1]
-                return issued[-1].actor
-            return None
-        adm = re.search(r"\b(his|her) (?:administration|government)\s*$", lead, re.I)
-        if adm:
-            person = self.last_entity_before(c.start + adm.start(1), {"Person"},
-                                             "female" if adm.group(1).lower() == "her" else "male")
-            if person:
-                admin = self._administration_of(person)
-                return admin or person
-        if self.en:
-            m = re.match(r"\s*(?:(?:But|And|However|Meanwhile|Also|Separately),?\s+)?(?:(?:in|on|during|by)\s+[^,]{0,40}?"
-                         r"\s+)?(she|he|it|they|the administration|the "
-                         r"government|the agency|the department|the country|washington)\b", lead, re.I) or \
-                re.search(r"\b(?:that|said|says)\s+(she|he|it|they)\s+(?:\w+\s+){0,3}$", lead, re.I)
-            if not m:
-                plural = re.search(r"\bthe (two|three|four|five|six) (?:countries|nations|states)\b", lead, re.I)
-                if plural:
-                    lists = [lst for lst in self.state_lists if len(lst) == _count(plural.group(1))
-                             and lst[0][0] < before]
-                    if lists:
-                        return lists[-1][0][1]
-                return None
-            word = m.group(1).lower()
-        else:
-            plural = re.search(r"(?:这|那|上述)?(两|三|四|五|六|\d+)(?:个)?(?:国家|国)(?!际)", lead)
-            if plural:
-                lists = [lst for lst in self.state_lists if len(lst) == _count(plural.group(1)) and lst[0][0] < before]
-                if lists:
-                    return lists[-1][0][1]
-            m = re.match(r"\s*(?:而|但|并|且|此外|同时|随后)?\s*(她|他(?!们)|该国|该政府|该机构|该部门|该署|美方|中方)", lead)
-            dem = re.match(r"\s*(?:而|但|并|且|此外|同时|随后)?\s*(?:该|这个|此)(组织|机构|法院|院|署|理事会|委员会)", lead)
-            if dem and not m:
-                return self.salient_before(c.start + dem.start(), ORG_CLASSES - {"Group"}, set(), set())
-            if not m:
-                return None
-            word = m.group(1)
-        if word in ("she", "她"):
-            return self.last_entity_before(c.start + m.start(1), {"Person"}, "female")
-        if word in ("he", "他"):
-            return self.last_entity_before(c.start + m.start(1), {"Person"}, "male")
-        if word in ("they",):
-            return None
-        if word in ("the country", "该国"):
-            return self.last_entity_before(c.start + m.start(1), {"State"})
-        if word in ("the administration", "the government", "该政府"):
-            for mm in reversed(self.mentions):
-                if mm.end <= c.start + m.start(1) and "administration" in (
-                        self.entities[mm.entity_id].labels.get("en") or "").lower():
-                    return mm.entity_id
-            return self.last_entity_before(c.start + m.start(1), {"State"})
-        return self.last_entity_before(c.start + m.start(1), {"State", "GovernmentBody"} if word not in (
-            "the agency", "该机构", "该署") else ORG_CLASSES - {"Group"})
-
     def _restated_actor(self, s, ci, ts, prior) -> str | None:
         """"the exit takes effect on …", 三國的退出於…生效: the act named again keeps its actor unless a subject is
         written."""
         own, _ = self.find_actor(s, ci, ts, set(prior.targets))
         return own or prior.actor
-
-    def _administration_of(self, person: str) -> str | None:
-        lex = getattr(self.finder, "lex", None)
-        for cand in (f"{person}_ADMIN", f"{person}_ADMINISTRATION"):
-            if cand in self.entities:
-                return cand
-            if lex is not None and lex.get(cand) is not None:
-                self.finder.entity(cand)
-                self.entities[cand] = self.finder.entities[cand]
-                return cand
-        return None
 
     def _speaker_clause(self, c) -> bool:
         seg = self.norm[c.start:c.end].rstrip(",，;；:：「“\" ")
@@ -775,7 +555,7 @@ class FactExtractor:
         plural = re.search(r"(?:这|那|上述|该)?(两|三|四|五|六|\d+)(?:个)?(?:国家|国)(?!际)|\bthe (two|three|four|five|six) "
                            r"(?:countries|nations|states|governments)\b", lead, re.I)
         if plural:
-            n = _count(plural.group(1) or plural.group(2))
+            n = count_word(plural.group(1) or plural.group(2))
             lists = [lst for lst in self.state_lists if len(lst) == n and lst[0][0] < ts]
             if lists:
                 members = [e for _, e in lists[-1]]
@@ -1123,254 +903,6 @@ class FactExtractor:
         return out
 
     # ------------------------------------------------------------------------------------------ document level
-    def _derive_members(self) -> None:
-        """名單上的66個國際組織中…例如A、B: members named after a group become sub-actions of its first action."""
-        by_group: dict[str, int] = {}
-        for i, f in enumerate(self.facts):
-            for tg in f.targets:
-                if self.cls(tg) == "Group" and tg not in by_group and f.type != "Announcement":
-                    by_group[tg] = i
-        if not by_group:
-            return
-        cue = T.EN_ELABORATION if self.en else T.ZH_ELABORATION
-        for gid, fi in by_group.items():
-            gmentions = sorted([m for m in list(self.mentions) + self.new_mentions if m.entity_id == gid],
-                               key=lambda m: m.start)
-            num = re.match(r"\d+", self.norm[gmentions[0].start:gmentions[0].end]) if gmentions else None
-            n = num.group() if num else None
-            active = False
-            members: list[tuple[int, str, int]] = []
-            for s in self.sentences:
-                seg = self.norm[s.start:s.end]
-                refers = n is not None and re.search(rf"(?<!\d){n}\s*(?:个|家|项)?\s*(?:的)?(?:国际|联合国)?", seg) and \
-                    re.search(rf"(?<!\d){n}\s*(?:个|家)?[^,，。]{{0,6}}(?:组织|机构|organi[sz]ations|bodies|entities)", seg)
-                cont = active and re.match(r"^(?:也|还|另外)?(?:包括|包含)|^(?:其余|其他|剩下|余下)|^(?:The remaining|Others|"
-                                           r"Other bodies|Also|They include|These include)", seg)
-                active = bool(refers and cue.search(seg)) or bool(cont)
-                if not active or s.index == self.facts[fi].sentence:
-                    continue
-                cm = list(cue.finditer(seg))
-                if not cm:
-                    continue
-                start = s.start + cm[0].end()
-                for m in self.mentions_in(start, s.end):
-                    if self.in_parens(m.start, s.start):
-                        continue
-                    if self.cls(m.entity_id) in {"State", "Person", "Place", "Group", "GovernmentBody"}:
-                        continue
-                    if any(m.entity_id == x[1] for x in members):
-                        continue
-                    members.append((m.start, m.entity_id, s.index))
-            base = self.facts[fi]
-            gent = self.entities[gid]
-            for pos, eid, si in members:
-                if eid not in gent.members:
-                    gent.members.append(eid)
-                sent = self.sentences[si]
-                self.facts.append(Fact(base.type, (pos, pos), si, actor=base.actor, targets=[eid], date=base.date,
-                                       date_role=base.date_role, date_resolution=base.date_resolution,
-                                       modality=base.modality, evidence=[(sent.start, sent.end)],
-                                       confidence=round(base.confidence * 0.85, 2), subaction_of=fi, derived=True))
-
-    def _enumerated_members(self) -> None:
-        """"sanctions on four judges … the designations of A, B, C and D": a group of N followed, within two
-        sentences, by a coordinated list of exactly N names of a fitting kind. The names become the group's
-        members; each member's action is a sub-action of the group's, and an announcement of all the members'
-        actions announces the group's."""
-        persons = {"judges", "officials", "diplomats", "individuals", "prosecutors"}
-        group_facts = {}
-        for i, f in enumerate(self.facts):
-            for tg in f.targets:
-                if self.cls(tg) == "Group" and tg not in group_facts and f.type != "Announcement":
-                    group_facts[tg] = i
-        for gid, fi in group_facts.items():
-            g = self.entities[gid]
-            label = (g.labels.get("en") or "").lower()
-            m = re.match(r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", label)
-            n = _NUMBER_WORDS.get(m.group(1)) or (int(m.group(1)) if m and m.group(1).isdigit() else 0) if m else 0
-            want = {"Person"} if any(w in label for w in persons) else ORG_CLASSES - {"Group", "GovernmentBody"}
-            base = self.facts[fi]
-            for f in self.facts:
-                if f is base or f.type != base.type or not (base.sentence < f.sentence <= base.sentence + 2):
-                    continue
-                if len(f.targets) == n and all(self.cls(t) in want for t in f.targets):
-                    for t in f.targets:
-                        if t not in g.members:
-                            g.members.append(t)
-                    f.subaction_of = fi
-                    for a in self.facts:
-                        if a.type == "Announcement" and set(a.targets) == set(f.targets):
-                            a.targets = [gid]
-                    break
-
-    def _continuation_dates(self) -> None:
-        """An undated action right after a dated action of the same type continues the same story: "The United
-        States on Thursday imposed sanctions on four judges… Rubio announced the designations of …"."""
-        for f in self.facts:
-            if f.date or f.vague_time or f.modality in ("historical", "negated") or f.derived:
-                continue
-            prev = [g for g in self.facts if g.type == f.type and g.date and g.sentence == f.sentence - 1]
-            if prev:
-                f.date, f.date_role, f.date_resolution = prev[-1].date, prev[-1].date_role, "relative"
-                for a in self.facts:
-                    if a.type == "Announcement" and a.sentence == f.sentence and not a.date:
-                        a.date, a.date_role, a.date_resolution = f.date, "announced", "relative"
-
-    def _borrow_announcement_dates(self) -> None:
-        """An undated action on the same targets as a dated announcement took place on that date (the headline
-        "美國將退出66個國際組織" is the 1月7日 announcement)."""
-        dated = [f for f in self.facts if f.type == "Announcement" and f.date]
-        for f in self.facts:
-            if f.date or f.vague_time or f.type == "Announcement" or f.modality == "historical":
-                continue
-            if not (f.derived or self.sentences[f.sentence].line_alone or f.sentence <= 1):
-                continue  # only the headline and list members stand for the announced act
-            for a in dated:
-                if f.targets and set(f.targets) <= set(a.targets) or (
-                        f.subaction_of is not None and set(self.facts[f.subaction_of].targets) <= set(a.targets)):
-                    f.date, f.date_role, f.date_resolution = a.date, "announced", "relative"
-                    f.date_evidence = a.date_evidence
-                    break
-
-    def _statements(self) -> None:
-        """Quotes with their speaker: Statement facts (actor = speaker, evidence = the quoted words)."""
-        if self.en:
-            pats = [re.compile(r"[\"“]([^\"”]{15,600})[\"”],?\s+((?:[A-Z][\w.'’\-]*\s?){1,4}?)\s*(?:said|says|told|added|wrote)"),
-                    re.compile(r"((?:[A-Z][\w.'’\-]*\s?){1,4}?)\s*(?:said|says|told \w+|added|wrote)[,:]?\s+[\"“]([^\"”]{15,600})[\"”]")]
-        else:
-            pats = [re.compile(r"([^,，。「」:：]{1,30}?)(?:在声明中)?(?:说|表示|指出|称|强调|写道|分析)\s*[:：]\s*「([^」]{6,600})」"),
-                    re.compile(r"「([^」]{6,600})」\s*[,，]?\s*([^,，。「」:：]{1,30}?)(?:说|表示|指出|称|强调)")]
-        for i, rx in enumerate(pats):
-            for m in rx.finditer(self.norm):
-                if (i == 0) == (not self.en):
-                    spk, quote = (m.start(1), m.end(1)), (m.start(2), m.end(2))
-                else:
-                    quote, spk = (m.start(1), m.end(1)), (m.start(2), m.end(2))
-                people = [x for x in self.mentions_in(*spk) if self.cls(x.entity_id) in AGENT_CLASSES]
-                if not people:
-                    continue
-                speaker = self._subject_head(people, spk[0])
-                s = next((x for x in self.sentences if x.start <= quote[0] < x.end), None)
-                self.facts.append(Fact("Statement", quote, s.index if s else 0, actor=speaker, targets=[],
-                                       modality="announced", evidence=[quote], confidence=DEFAULT_CONFIDENCE["Statement"],
-                                       quote=quote))
-
-    def _compatible_actor(self, a: str | None, b: str | None) -> bool:
-        if a is None or b is None or a == b:
-            return True
-        ea, eb = self.entities[a], self.entities[b]
-        for x, y in ((ea, eb), (eb, ea)):
-            if y.cls == "State" and x.cls in ("Person", "GovernmentBody") and x.country == y.id:
-                return True
-            if x.cls == "GovernmentBody" and y.cls == "Person":
-                label = (x.labels.get("en") or "").lower()
-                surname = ((y.labels.get("en") or "").split() or [""])[-1].lower()
-                if surname and label.startswith(surname) and "administration" in label:
-                    return True
-            if x.cls == "GovernmentBody" and y.cls == "State" and x.source != "lexicon" and x.country is None:
-                return True
-        return False
-
-    def _merge(self) -> list[Fact]:
-        out: list[Fact] = []
-        index_map: dict[int, int] = {}
-        by_key: dict[tuple, list[int]] = {}
-        for i, f in enumerate(self.facts):
-            target = None
-            key = (f.type, frozenset(f.targets))
-            for j in ([] if f.type == "Statement" else by_key.get(key, [])):
-                g = out[j]
-                if not self._compatible_actor(g.actor, f.actor):
-                    continue
-                headline = self.sentences[g.sentence].line_alone and g.sentence == 0 and not g.vague_time
-                if (f.restatement and g.actor == f.actor) or (headline and f.modality != "historical"):
-                    target = j
-                    break
-                if g.date != f.date:
-                    if g.date and f.date and not _adjacent_days(g.date, f.date):
-                        continue
-                    undated = f if not f.date else g
-                    if undated.vague_time or undated.modality == "historical":
-                        continue
-                if (g.modality == "negated") != (f.modality == "negated"):
-                    continue
-                target = j
-                break
-            if target is None:
-                index_map[i] = len(out)
-                by_key.setdefault(key, []).append(len(out))
-                out.append(f)
-                continue
-            index_map[i] = target
-            g = out[target]
-            if f.restatement and f.date and f.date != g.date:
-                g.effective_date = f.date
-            elif self.sentences[g.sentence].line_alone and g.sentence == 0 and f.date and not f.restatement:
-                g.date, g.date_role, g.date_resolution, g.date_evidence = f.date, f.date_role, f.date_resolution, \
-                    f.date_evidence  # the headline summarises the body: the body's date is the act's date
-                g.modality = f.modality
-            g.derived = g.derived and f.derived
-            if g.subaction_of is not None and not f.derived:
-                g.subaction_of = None
-            for ev in f.evidence:
-                if ev not in g.evidence:
-                    g.evidence.append(ev)
-            if g.actor is None or (g.actor_inherited and not f.actor_inherited and f.actor):
-                if f.actor:
-                    g.actor, g.actor_inherited = f.actor, f.actor_inherited
-            elif f.actor and self.cls(g.actor) == "State" and self.cls(f.actor) != "State" and g.actor_inherited:
-                g.actor = f.actor
-            if not g.date and f.date:
-                g.date, g.date_role, g.date_resolution, g.date_evidence = f.date, f.date_role, f.date_resolution, \
-                    f.date_evidence
-            if g.modality == "effective" and f.modality not in ("effective", "negated"):
-                g.modality = f.modality
-            g.confidence = round(min(0.99, max(g.confidence, f.confidence) + 0.03), 2)
-            g.legal_basis = g.legal_basis or f.legal_basis
-        for f in out:
-            if f.subaction_of is not None:
-                f.subaction_of = index_map.get(f.subaction_of)
-        for f in out:
-            if f.actor_inherited:
-                f.confidence = round(f.confidence - 0.05, 2)
-            if f.target_resolved:
-                f.confidence = round(f.confidence - 0.1, 2)
-            if f.actor is None:
-                f.confidence = round(f.confidence - 0.1, 2)
-        # a heading without a subject ("退出USAID與其他組織") names a topic, it does not report an act
-        keep = []
-        for f in out:
-            s = self.sentences[f.sentence]
-            if f.actor is None and s.line_alone and (s.end - s.start) < 25 and len(f.evidence) == 1:
-                continue
-            keep.append(f)
-        remap = {id(f): k for k, f in enumerate(keep)}
-        for f in keep:
-            if f.subaction_of is not None:
-                parent = out[f.subaction_of]
-                f.subaction_of = remap.get(id(parent))
-        return keep
-
-
-_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-                 "eleven": 11, "twelve": 12}
-
-
-def _count(word: str) -> int:
-    return int(word) if word.isdigit() else {"两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "two": 2, "three": 3,
-                                             "four": 4, "five": 5, "six": 6}.get(word.lower(), 0)
-
-
-def _adjacent_days(a: str, b: str) -> bool:
-    """Two day-precise dates at most one day apart: reports of one act ("on inauguration day" / "the day after",
-    time zones) rather than two acts."""
-    import datetime as dt
-
-    if len(a) != 10 or len(b) != 10:
-        return False
-    return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days) <= 1
-
-
 def extract_facts(text, norm, language, sentences, mentions, entities, times, finder=None):
     fx = FactExtractor(text, norm, language, sentences, mentions, entities, times, finder)
     facts = fx.run()

@@ -9,9 +9,9 @@ State Marco Rubio").
 FEMALE_GIVEN = frozenset("""
 Francesca Maria Anna Elizabeth Mary Linda Susan Karen Nancy Lisa Sarah Jessica Emily Hillary Kamala Nikki Ursula
 Angela Theresa Liz Kristi Tulsi Pam Pamela Karoline Kristalina Christine Antonia Michelle Samantha Linda Marie Sophie
-Julia Catherine Kathleen Hannah Helen Jacinda Giorgia Annalena Kaja Roberta Amina Ngozi Mia Claudia Sheinbaum Ellen
+Julia Catherine Kathleen Hannah Helen Jacinda Giorgia Annalena Kaja Roberta Amina Ngozi Mia Claudia Ellen
 Janet Gina Marise Penny Melanie Suella Yvette Rachel Rebecca Laura Emma Olivia Isabel Ana Elena Natalia Irina Olga
-Tsai Yingluck Sanae Yoko Maryam Shirin Malala Greta Judith Victoria Catalina Dilma Cristina Michele Nadia Nikki
+Yingluck Sanae Yoko Maryam Shirin Malala Greta Judith Victoria Catalina Dilma Cristina Michele Nadia Nikki
 Condoleezza Madeleine Madeline Susana Kristina Eva Ivana Marine Valerie Valérie Margrethe Mette Sanna Magdalena
 Jacqueline
 """.split())
@@ -22,7 +22,7 @@ Paul Steven Andrew Kenneth George Edward Brian Ronald Anthony Kevin Jason Matthe
 Frank Scott Eric Stephen Jacob Raymond Patrick Jack Dennis Jerry Tyler Aaron Henry Douglas Peter Adam Nathan Walter
 Antonio Antony António Emmanuel Vladimir Volodymyr Xi Benjamin Keir Olaf Friedrich Justin Narendra Recep Mohammed
 Muhammad Ali Ahmed Sergei Sergey Dmitry Mike JD Pete Elon Marco Mike Howard Scott Lee Kim Yoon Fumio Shigeru
-Luiz Javier Gustavo Nicolas Nicolás Mahmoud Yahya Hassan Abbas Tedros Filippo Volker Guterres Josep Jens Mark
+Luiz Javier Gustavo Nicolas Nicolás Mahmoud Yahya Hassan Abbas Tedros Filippo Volker Josep Jens Mark
 Rishi Boris Tony Gordon Nigel Barack Bill Hunter Chuck Mitch Kevin Ted Lindsey Rand Bernie Marcelo Alexander
 """.split())
 
