@@ -86,6 +86,8 @@ def resource(path: str) -> Response:
     if is_graph and eng.has_graph(iri):
         if chosen == HTML:
             resp = Response(render_template("graph.html", iri=iri, size=eng.graph_sizes().get(iri, 0), offers=RDF_OFFERS))
+        elif chosen == "application/ld+json":
+            resp = Response(compact_jsonld(eng.get_graph(iri, "application/n-triples")), mimetype=chosen)
         else:
             resp = Response(eng.get_graph(iri, chosen), mimetype=chosen)
     elif not _exists(iri):

@@ -124,22 +124,12 @@ def test_a_sidecar_that_is_not_utf8_is_refused(store_copy, tmp_path):
     assert_refused(store_copy, article, "sidecar")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a sidecar whose language contradicts the text is trusted silently: a Chinese article with 'language: en' "
-    "builds with 0 facts, exit 0 (kg/extract/reader.py make_document ~line 215 takes side_lang without checking "
-    "it against detect_language(text)); fix: when the sidecar names a language and detect_language() gives a "
-    "different script (en vs zh-*), raise InputError naming both"))
 def test_a_sidecar_whose_language_contradicts_the_text_is_refused(store_copy, tmp_path):
     article = write(tmp_path / "zh.txt", ZH)
     write(tmp_path / "zh.txt.meta.yaml", "language: en\n")
     assert_refused(store_copy, article, "language")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a text in an unsupported language is built as zh-Hant: kg/extract/reader.py detect_language (~line 135) "
-    "returns 'zh-Hant' when the text has neither Han nor Latin letters (Russian, Arabic...); fix: raise "
-    "InputError('<file>: cannot tell the language (not zh-Hant, zh-Hans or en); set language: in the sidecar') "
-    "when han == 0 and latin == 0"))
 def test_a_text_in_an_unknown_language_is_refused(store_copy, tmp_path):
     ru = "Соединённые Штаты объявили о выходе из Всемирной организации здравоохранения.\n"
     assert_refused(store_copy, write(tmp_path / "ru.txt", ru), "language")
@@ -150,13 +140,6 @@ def test_an_article_with_no_entities_is_refused_with_a_clear_message(store_copy,
                    "entities")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an ordinary article cannot be built: for 'The withdrawal from the WHO takes effect on 22 January 2026.' the "
-    "extractor emits a Withdrawal with actor null (allowed by the extraction contract, docs/architecture.md), and "
-    "ontology/shapes.ttl requires exactly one ipa:actor, so kg/validate.py fails the whole build ('A policy action "
-    "has exactly one actor'). Fix one side of the seam: kg/extract/facts.py resolves the actor of an anaphoric "
-    "action ('the withdrawal') from the earlier fact on the same target, and/or kg/build.py fact_node skips (and "
-    "reports) a PolicyAction without an actor instead of failing the build"))
 def test_an_ordinary_article_with_an_anaphoric_second_sentence_builds(tmp_path):
     article = write(tmp_path / "who.txt", "On 7 January 2026 the United States announced that it would withdraw "
                     "from the World Health Organization.\nThe withdrawal from the WHO takes effect on 22 January 2026.\n")

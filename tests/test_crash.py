@@ -108,7 +108,9 @@ def test_kill_9_at_any_point_of_a_build_leaves_the_current_generation_serving(ro
 
 
 def test_the_next_build_cleans_the_leftovers_and_the_lock_is_free(root, article):
-    kill_build_at(root, article, "writing generation")
+    if not partials(root):  # the previous test's last kill normally leaves one
+        kill_build_at(root, article, None)
+    assert partials(root)
     before = root.current_id()
     r = subprocess.run([str(KG), "--store", str(root.path), "build", "-q", str(article)], cwd=REPO,
                        capture_output=True, text=True, timeout=240)

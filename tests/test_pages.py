@@ -48,6 +48,13 @@ def test_an_entity_iri_dereferences_to_its_description_in_each_rdf_format(client
     assert pointing == {"fact", "mention"} and len(set(g.subjects(None, who))) == 4  # 2 withdrawals, a membership, a mention
 
 
+def test_json_ld_is_compacted_with_the_published_context(client):
+    body = client.get("/id/entity/who", headers={"Accept": "application/ld+json"}).get_json()
+    assert "@context" in body and "@graph" in body
+    who = next(n for n in body["@graph"] if n["@id"] == ID + "entity/who")
+    assert who["prefLabel"]["zh-hant"] == "世界衛生組織"
+
+
 def test_format_parameter_overrides_accept_and_browsers_get_html(client):
     assert client.get("/id/entity/who?format=ttl", headers={"Accept": "text/html"}).mimetype == "text/turtle"
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

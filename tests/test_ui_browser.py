@@ -40,10 +40,11 @@ def page(browser, served_url):
     pg.on("request", lambda r: None if r.url.startswith(served_url) or r.url.startswith("data:") else outside.append(r.url))
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None)
     yield pg
     ctx.close()
     assert outside == [], f"the UI fetched from outside the app: {outside}"
-    assert errors == [], f"JavaScript errors: {errors}"
+    assert errors == [], f"JavaScript errors or Content-Security-Policy violations: {errors}"
 
 
 def shot(pg, name: str) -> None:
@@ -60,7 +61,7 @@ def test_pick_an_example_run_it_open_an_entity_page_and_see_the_evidence(page, s
     entity = page.locator("#param-form input[name=entity]")
     assert entity.input_value() == "id:entity/who"
     entity.focus()  # IRI parameters offer the graph's entities by name
-    page.wait_for_function("document.querySelectorAll('#entity-names option[value=\"id:entity/who\"]').length == 1")
+    page.locator('#entity-names option[value="id:entity/who"]').wait_for(state="attached")
     assert "saved=cq2-facts-about-entity" in page.url
     shot(page, "01-editor-results")
 

@@ -11,13 +11,18 @@
     marks(key).forEach(function (m) { m.classList.toggle('focus', on); });
     var note = document.getElementById('note-' + key);
     if (note) note.classList.toggle('focus', on);
+    return note;
   }
   var current = null;
   function fromHash() {
     if (current) focus(current, false);
     var m = /^#ev-([0-9a-f]+)$/.exec(location.hash);
     current = m ? m[1] : null;
-    if (current) focus(current, true);
+    if (current) {
+      var note = focus(current, true);
+      var aside = document.querySelector('.doc-notes');
+      if (note && aside) aside.scrollTop = note.offsetTop - aside.offsetTop - 40;  // only the side list scrolls
+    }
   }
   document.querySelectorAll('.doc-notes li[data-ev]').forEach(function (li) {
     var key = li.getAttribute('data-ev');
