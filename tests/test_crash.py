@@ -1,4 +1,4 @@
-"""Crash safety: ``kill -9`` of ``kg build`` at every stage. Whatever the moment, the current generation still opens
+"""Crash safety: ``kill -9`` of ``kg build`` at every stage, and a server worker ended in the middle of an update. Whatever the moment, the current generation still opens
 and answers the competency queries exactly as before, no partial generation ever becomes current, the build lock
 is free again, and the next build cleans the leftovers.
 
@@ -16,11 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from kg import queries as saved
 from kg.sparql import LocalEngine
 from kg.store import StoreRoot
 from tests.fixtures.paths import REPO
+from tests.fixtures.served import start_server, stop_server
 
 KG = Path(sys.executable).with_name("kg")
 ARTICLE = ("On 7 January 2026 the United States announced that it would withdraw from the World Health "
@@ -118,3 +120,28 @@ def test_the_next_build_cleans_the_leftovers_and_the_lock_is_free(root, article)
     assert root.current_id() != before
     assert partials(root) == []
     assert not list(root.path.glob("CURRENT.tmp*"))
+
+
+def test_an_update_stopped_at_its_time_limit_writes_nothing_and_earlier_writes_survive(built_store, tmp_path):
+    copy = StoreRoot(tmp_path / "store")
+    shutil.copytree(built_store.path, copy.path, ignore=shutil.ignore_patterns("build.lock"))
+    server = start_server(copy, tmp_path / "gunicorn.log", token="crash-test-token", workers=1)
+    try:
+        url, auth = server.url, server.auth
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:crash:%s> { ?s ?p ?o } }"
+
+        def n(graph: str) -> int:
+            r = requests.get(url + "/sparql", params={"query": count % graph}, headers={"Accept": "application/json"})
+            return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+        r = requests.post(url + "/sparql", headers=auth,
+                          data={"update": "INSERT DATA { GRAPH <urn:crash:kept> { <urn:a> <urn:b> 1 } }"})
+        assert r.status_code == 204
+        runaway = ("INSERT { GRAPH <urn:crash:runaway> { ?a <urn:p> ?d } } "
+                   "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } }")
+        r = requests.post(url + "/sparql", headers=auth, data={"update": runaway, "timeout": "1"}, timeout=60)
+        assert r.status_code == 503 and r.json()["error"]["kind"] == "query_timeout"
+        assert n("runaway") == 0  # the stopped update's transaction never committed
+        assert n("kept") == 1  # the worker that ended took no committed write with it
+    finally:
+        stop_server(server.pid)

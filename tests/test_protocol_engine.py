@@ -95,6 +95,24 @@ def test_a_query_that_does_not_parse_gives_the_parsers_message_and_position(engi
     assert e.value.detail["parser_message"] in e.value.message
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{" * 6000 + "}" * 6000,
+    "SELECT * WHERE { BIND(" + "CONCAT(" * 2000 + "'a'" + ")" * 2000 + " AS ?x) }",
+    "SELECT * WHERE { ?s " + "/".join(["<http://p>"] * 2000) + " ?o }",
+    "SELECT * WHERE { ?s ?p ?o " + " ".join(["OPTIONAL { ?s ?p ?o }"] * 2000) + " }",
+])
+def test_a_query_that_would_overflow_the_engines_stack_is_refused_before_parsing(engine, query):
+    # each of these crashes the process (SIGSEGV) inside pyoxigraph 0.5.13 if it reaches the parser
+    with pytest.raises(QuerySyntaxError) as e:
+        engine.query(query)
+    assert e.value.kind == "query_too_complex" and e.value.http_status == 400
+
+
+def test_long_but_flat_queries_are_fine(engine):
+    values = " ".join(f"<http://a/b/c/d/{i}>" for i in range(2000))
+    assert len(engine.query(f"SELECT * WHERE {{ VALUES ?x {{ {values} }} }}", row_cap=None)) == 2000
+
+
 def test_a_query_past_its_limit_raises_query_timeout_quickly(root):
     engine = LocalEngine(root, timeout=0.3)
     started = time.monotonic()
@@ -148,6 +166,20 @@ def test_using_clauses_go_before_each_where_of_a_modify(engine):
     assert out.index("USING") < out.index("WHERE { ?s")
     with pytest.raises(InputError):
         add_using_clauses("WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", ["http://u/"], [])
+
+
+def test_load_may_only_fetch_allow_listed_documents(tmp_path, root):
+    import shutil
+
+    copy = StoreRoot(tmp_path / "store")
+    shutil.copytree(root.path, copy.path, ignore=shutil.ignore_patterns("build.lock"))
+    w = LocalEngine(copy, writable=True)
+    for update in ("LOAD <http://169.254.169.254/latest/meta-data/>",
+                   "LOAD SILENT <http://127.0.0.1:1/x.ttl> INTO GRAPH <http://e/g>",
+                   "PREFIX m: <http://169.254.169.254/> LOAD m:latest"):
+        with pytest.raises(ServiceNotAllowed):
+            w.update(update)
+    w.close()
 
 
 def test_a_read_only_engine_refuses_writes(engine):

@@ -220,6 +220,15 @@ def test_date_parameters_bound_the_timeline(sample_engine):
     assert {r["date"].value for r in late} == {"2026-01-22"}
 
 
+def test_cq3_finds_a_later_effective_date_and_says_what_it_compared_with(sample_engine):
+    rows = saved.run(sample_engine, REGISTRY["cq3-effective-after-announced"]).bindings()
+    assert {(r["target"].value.rsplit("/", 1)[-1], r["effective"].value, r["announced"].value, r["announced_basis"].value)
+            for r in rows} == {
+        ("who", "2026-01-22", "2026-01-07", "announcement date of another claim of the same type about the same target"),
+        ("who", "2026-01-22", "2026-01-08", "publication date of the source (announced by then)"),
+    }
+
+
 def test_golden_text_is_stable_sparql_json(sample_engine):
     result = saved.run(sample_engine, REGISTRY["statements"])
     text = saved.golden_text(result)
