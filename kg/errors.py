@@ -79,3 +79,28 @@ class NotFound(KGError):
     exit_code = 2
     http_status = 404
     kind = "not_found"
+
+
+class ServiceNotAllowed(InputError):
+    """A query calls ``SERVICE`` on an endpoint that is not allow-listed (or on a variable)."""
+
+    http_status = 403
+    kind = "service_not_allowed"
+
+
+class ReadOnly(KGError):
+    """A write was attempted on an engine that was opened read-only."""
+
+    http_status = 403
+    kind = "read_only"
+
+
+class UnsupportedMediaType(InputError):
+    http_status = 415
+    kind = "unsupported_media_type"
+
+
+class QueryTooComplex(QuerySyntaxError):
+    """A query nested or chained so deeply that Oxigraph's recursive parser or planner would overflow its stack."""
+
+    kind = "query_too_complex"

@@ -70,7 +70,18 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
-from .errors import InputError, KGError, NotFound, QuerySyntaxError, QueryTimeout, StoreError
+from .errors import (  # noqa: F401  (re-exported: callers import these from kg.sparql too)
+    InputError,
+    KGError,
+    NotFound,
+    QuerySyntaxError,
+    QueryTimeout,
+    QueryTooComplex,
+    ReadOnly,
+    ServiceNotAllowed,
+    StoreError,
+    UnsupportedMediaType,
+)
 from .namespaces import PREFIXES
 from .store import StoreRoot
 
@@ -170,25 +181,6 @@ def rdf_format(media_type: str) -> ox.RdfFormat:
 
 
 # ---- errors -------------------------------------------------------------------------------------
-
-
-class ServiceNotAllowed(InputError):
-    """A query calls ``SERVICE`` on an endpoint that is not allow-listed (or on a variable)."""
-
-    http_status = 403
-    kind = "service_not_allowed"
-
-
-class ReadOnly(KGError):
-    """A write was attempted on an engine that was opened read-only."""
-
-    http_status = 403
-    kind = "read_only"
-
-
-class UnsupportedMediaType(InputError):
-    http_status = 415
-    kind = "unsupported_media_type"
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
@@ -381,12 +373,6 @@ def add_using_clauses(update: str, using_graph: Sequence[str], using_named_graph
     for pos in reversed(cuts):
         update = update[:pos] + clause + update[pos:]
     return update
-
-
-class QueryTooComplex(QuerySyntaxError):
-    """A query nested or chained so deeply that Oxigraph's recursive parser or planner would overflow its stack."""
-
-    kind = "query_too_complex"
 
 
 #: Limits measured on pyoxigraph 0.5.13 with an 8 MB stack: it crashes (SIGSEGV) near 1,000 nested

@@ -5,6 +5,8 @@ assertions are about what comes back, not how fast. (``bench/hostile.py`` measur
 from __future__ import annotations
 
 import concurrent.futures as cf
+import socket
+import urllib.parse
 
 import pytest
 import requests
@@ -87,9 +89,6 @@ def test_a_regex_too_big_to_compile_is_an_answer_not_a_crash(server):
     "proxy (nginx) and say so in the serve docs, or let kg serve run an async front (e.g. gunicorn "
     "--worker-class gthread with a request-header read timeout) in front of the sync query workers"))
 def test_clients_that_never_finish_their_request_do_not_stall_the_server(server):
-    import socket
-    import urllib.parse
-
     u = urllib.parse.urlsplit(server.url)
     stalled = [socket.create_connection((u.hostname, u.port)) for _ in range(3)]  # more than the workers
     try:

@@ -75,6 +75,21 @@ def serve(ctx, host: str, port: int, workers: int | None, backend: str | None, q
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
+def _memory_limit(megabytes: int):
+    """A gunicorn ``post_fork`` hook capping each worker's address space (``KG_WORKER_MEMORY_MB``).
+
+    A query that needs more memory makes Oxigraph abort that worker (its client's connection is
+    reset) instead of starving the machine; gunicorn starts a fresh worker.
+    """
+    import resource
+
+    def post_fork(server, worker):
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return post_fork
+
+
 def _run_gunicorn(host: str, port: int, workers: int, query_timeout: float, access_log: bool) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -95,6 +110,9 @@ def _run_gunicorn(host: str, port: int, workers: int, query_timeout: float, acce
                 "proc_name": "kg-serve",
                 "preload_app": False,  # every worker opens the store itself, after the fork
             }
+            memory_mb = int(os.environ.get("KG_WORKER_MEMORY_MB") or 0)
+            if memory_mb > 0:
+                settings["post_fork"] = _memory_limit(memory_mb)
             for k, v in settings.items():
                 self.cfg.set(k, v)
 

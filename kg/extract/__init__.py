@@ -40,7 +40,7 @@ def extract_document(doc: Document, lexicon=None) -> dict:
     sents = sentences(text, doc.language)
     facts, extra_mentions = extract_facts(text, norm, doc.language, sents, mentions, entities, times, finder)
     return to_json(doc, list(mentions) + list(extra_mentions), entities, facts, times, numbers,
-                   getattr(lex, "fingerprint", ""))
+                   getattr(lex, "fingerprint", ""), [(s.start, s.end) for s in sents if s.zone != "body"])
 
 
 def extract_path(path, *, lang: str = "auto", published: str | None = None, lexicon=None) -> dict:

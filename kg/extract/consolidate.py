@@ -170,7 +170,11 @@ class Consolidation:
         out: list[Fact] = []
         index_map: dict[int, int] = {}
         by_key: dict[tuple, list[int]] = {}
-        for i, f in enumerate(self.facts):
+        # body sentences first: a fact also read from a photo caption merges into the body's account of it (the
+        # caption's date is the picture's, the body's the act's)
+        weak = [self.sentences[f.sentence].zone != "body" for f in self.facts]
+        for i in sorted(range(len(self.facts)), key=lambda k: weak[k]):
+            f = self.facts[i]
             target = None
             key = (f.type, frozenset(f.targets))
             for j in ([] if f.type == "Statement" else by_key.get(key, [])):
@@ -205,6 +209,7 @@ class Consolidation:
                     f.date_evidence  # the headline summarises the body: the body's date is the act's date
                 g.modality = f.modality
             g.derived = g.derived and f.derived
+            g.target_resolved = g.target_resolved and f.target_resolved  # another report names the target
             if g.subaction_of is not None and not f.derived:
                 g.subaction_of = None
             for ev in f.evidence:
@@ -225,7 +230,10 @@ class Consolidation:
         for f in out:
             if f.subaction_of is not None:
                 f.subaction_of = index_map.get(f.subaction_of)
+        weak_spans = {(x.start, x.end) for x in self.sentences if x.zone != "body"}
         for f in out:
+            if all(ev in weak_spans for ev in f.evidence):
+                f.confidence = round(f.confidence - 0.1, 2)  # only a caption says so
             if f.actor_inherited:
                 f.confidence = round(f.confidence - 0.05, 2)
             if f.target_resolved:

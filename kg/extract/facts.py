@@ -294,8 +294,12 @@ class FactExtractor(Coreference, Consolidation):
             if T.EN_NEGATION.search(self.norm[max(c.start, ts - 30):ts]) or \
                     T.EN_NEGATION_CLAUSE.search(self.norm[max(c.start, ts - 25):ts]):
                 return "negated", False
-            if T.EN_EFFECTIVE.search(self.norm[c.start:c.end]):
-                return "effective", True
+            eff = T.EN_EFFECTIVE.search(self.norm[c.start:c.end])
+            if eff:
+                # "is expected to take effect", "will take effect on …": the exit is still to come
+                hedge = T.EN_PLANNED.search(self.norm[max(c.start, ts - 40):ts]) or \
+                    T.EN_PLANNED.search(self.norm[max(te, c.start + eff.start() - 25):c.start + eff.start()])
+                return ("planned" if hedge else "effective"), True
             if T.EN_ORDERED.search(before):
                 return "ordered", False
             if T.EN_PLANNED.search(self.norm[max(c.start, ts - 40):ts]):
@@ -307,8 +311,11 @@ class FactExtractor(Coreference, Consolidation):
             return "effective", False
         if (T.ZH_NEGATION.search(before[-4:]) and not before.endswith("不再")) or T.ZH_NEGATION_CLAUSE.search(before):
             return "negated", False
-        if T.ZH_EFFECTIVE.search(after) or T.ZH_EFFECTIVE.search(before):
-            return "effective", True
+        eff = T.ZH_EFFECTIVE.search(after)
+        if eff or T.ZH_EFFECTIVE.search(before):
+            # 預計將於…生效, 將於…起生效: the exit is still to come
+            hedge = T.ZH_FUTURE.search(after[:eff.start()]) if eff else T.ZH_FUTURE.search(before[-8:])
+            return ("planned" if hedge else "effective"), True
         if T.ZH_ORDERED.search(before):
             return "ordered", False
         if T.ZH_HISTORICAL.search(before):

@@ -27,6 +27,7 @@ class Sentence:
     clauses: list  # list[Span]
     paragraph_start: bool = False
     line_alone: bool = False  # the sentence is a whole line without final punctuation (a heading or caption)
+    zone: str = "body"  # "caption" (a photo's caption) or "credit" (攝:…, "Photo: …"): weaker evidence than the body
 
 
 _ABBREV = {"u.s", "u.n", "u.k", "e.u", "mr", "mrs", "ms", "dr", "st", "jan", "feb", "mar", "apr", "jun", "jul",
@@ -69,15 +70,39 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+# A photo credit: 攝:Name / 摄影:Name / 圖片來源:… / "Photo: Name" / "(AP Photo/Name)" / "Getty Images".
+_CREDIT = re.compile(r"(?:^|(?<=[。.!?！？」”\s]))(?:攝影?|摄影?|圖片?來源|图片?来源|圖|图|照片|Photo(?:graph)?|Image|Picture|"
+                     r"Credit)\s*(?:[:：]|by\b)[^。!?！？]{0,80}$|"
+                     r"\((?:AP|AFP|Reuters|EPA|Getty)(?: Photo)?\s*/[^()]{1,60}\)\s*$|"
+                     r"(?:Getty Images|達志影像|达志影像|路透社?|美聯社|美联社|法新社)\s*$", re.I)
+
+
+def _zones(text: str, lines: list[tuple[int, int]]) -> list[str]:
+    """A line that is a credit, or that ends with one or stands right before one, is a photo caption: it dates
+    and places the picture, not the act it mentions."""
+    credit = [bool(_CREDIT.search(text[a:b])) for a, b in lines]
+    zones = []
+    for i, (a, b) in enumerate(lines):
+        if credit[i] and _CREDIT.match(text[a:b].lstrip()):
+            zones.append("credit")
+        elif credit[i] or (i + 1 < len(lines) and credit[i + 1] and _CREDIT.match(text[lines[i + 1][0]:lines[i + 1][1]])):
+            zones.append("caption")
+        else:
+            zones.append("body")
+    return zones
+
+
 def sentences(text: str, language: str) -> list[Sentence]:
     english = language == "en"
     result: list[Sentence] = []
+    lines = []
     line_start = 0
     for line in text.splitlines(keepends=True):
         ls, le = _trim(text, line_start, line_start + len(line))
         line_start += len(line)
-        if ls >= le:
-            continue
+        if ls < le:
+            lines.append((ls, le))
+    for (ls, le), zone in zip(lines, _zones(text, lines)):
         pieces = _split_line(text, ls, le, english)
         last_char = text[le - 1]
         alone = len(pieces) == 1 and last_char not in "。！？!?.」\"”"
@@ -85,7 +110,8 @@ def sentences(text: str, language: str) -> list[Sentence]:
             a, b = _trim(text, a, b)
             if a >= b:
                 continue
-            result.append(Sentence(len(result), a, b, _clauses(text, a, b, english), i == 0, alone))
+            z = "credit" if zone == "caption" and _CREDIT.match(text[a:b]) else zone
+            result.append(Sentence(len(result), a, b, _clauses(text, a, b, english), i == 0, alone, z))
     return result
 
 

@@ -19,8 +19,14 @@ def fact_id(doc_id: str, f, evidence) -> str:
     return "F" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def to_json(doc: Document, mentions, entities, facts, times, numbers, lexicon_fingerprint: str = "") -> dict:
+def to_json(doc: Document, mentions, entities, facts, times, numbers, lexicon_fingerprint: str = "",
+            weak_sentences=()) -> dict:
+    """``weak_sentences``: (start, end) of caption and credit sentences; a fact's evidence lists them last."""
     text = doc.text
+    weak = sorted(weak_sentences)
+
+    def evidence_order(span):
+        return any(a <= span[0] and span[1] <= b for a, b in weak), span
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     doc_id = sha[:16]
     by_entity: dict[str, list] = {}
@@ -56,7 +62,7 @@ def to_json(doc: Document, mentions, entities, facts, times, numbers, lexicon_fi
         evidence = sorted(set(f.evidence))
         ids.append(fact_id(doc_id, f, evidence))
     for f, fid in zip(facts, ids):
-        evidence = sorted(set(f.evidence))
+        evidence = sorted(set(f.evidence), key=evidence_order)
         item = {"id": fid, "type": f.type, "actor": f.actor, "targets": list(f.targets), "date": f.date,
                 "date_role": f.date_role, "modality": f.modality,
                 "evidence": [_span(text, a, b) for a, b in evidence],

@@ -114,6 +114,7 @@ EN_NEGATION = re.compile(r"\b(?:not|n't|never|no longer plans? to|declined to|re
 ZH_PLANNED = re.compile(r"将|计划|拟|准备|打算|预计|即将|考虑|决定|(?<![理大议委协学金联])会(?!议)")
 EN_PLANNED = re.compile(r"\b(?:will|would|plans? to|planned to|planning to|is set to|are set to|intends? to|is expected to|"
                         r"to begin|is to|are to|shall|could)\b", re.I)
+ZH_FUTURE = re.compile(r"将|预计|预期|即将|拟|计划")
 ZH_ORDERED = re.compile(r"要求|下令|命令|指示|责成|指令")
 EN_ORDERED = re.compile(r"\b(?:ordered|orders|directed|directs|instructed|instructs|requiring|required)\b", re.I)
 ZH_HISTORICAL = re.compile(r"曾经|曾|首次执政|第一任期|上一任期|早在|当年|过去")
