@@ -38,7 +38,8 @@ def extract_document(doc: Document, lexicon=None) -> dict:
     times = [t for t in times if not (owner[t.start] and owner[t.end - 1] and all(owner[t.start:t.end]))]
     numbers = find_numbers(text, norm, doc.language)
     sents = sentences(text, doc.language)
-    facts, extra_mentions = extract_facts(text, norm, doc.language, sents, mentions, entities, times, finder)
+    facts, extra_mentions = extract_facts(text, norm, doc.language, sents, mentions, entities, times, finder,
+                                          doc.published)
     return to_json(doc, list(mentions) + list(extra_mentions), entities, facts, times, numbers,
                    getattr(lex, "fingerprint", ""), [(s.start, s.end) for s in sents if s.zone != "body"])
 

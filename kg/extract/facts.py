@@ -39,8 +39,9 @@ from .segment import Sentence
 
 class FactExtractor(Coreference, Consolidation):
     def __init__(self, text, norm, language, sentences: list[Sentence], mentions: list[Mention],
-                 entities: dict[str, Entity], times, finder=None):
+                 entities: dict[str, Entity], times, finder=None, published: str | None = None):
         self.text, self.norm, self.lang = text, norm, language
+        self.published = published
         self.en = language == "en"
         self.sentences = sentences
         self.mentions = sorted(mentions, key=lambda m: m.start)
@@ -395,7 +396,17 @@ class FactExtractor(Coreference, Consolidation):
         self._continuation_dates()
         self._borrow_announcement_dates()
         self._statements()
-        return self._merge()
+        return self._future_effects(self._merge())
+
+    def _future_effects(self, facts: list[Fact]) -> list[Fact]:
+        """An act that takes effect after the article was published has not happened yet: planned."""
+        if not self.published:
+            return facts
+        for f in facts:
+            when = f.effective_date or (f.date if f.date_role == "effective" else None)
+            if f.modality == "effective" and when and first_day(when) > self.published:
+                f.modality = "planned"
+        return facts
 
     def _remember_lists(self, s: Sentence) -> None:
         """Coordinated lists of organisations (A、B及C), remembered for "這三個組織" / "these three bodies", and of
@@ -910,7 +921,12 @@ class FactExtractor(Coreference, Consolidation):
         return out
 
     # ------------------------------------------------------------------------------------------ document level
-def extract_facts(text, norm, language, sentences, mentions, entities, times, finder=None):
-    fx = FactExtractor(text, norm, language, sentences, mentions, entities, times, finder)
+def first_day(date: str) -> str:
+    """The first day of an ISO date, month or year ("2026" → "2026-01-01"), for comparing periods with a day."""
+    return date + "-01-01"[len(date) - 4:] if len(date) < 10 else date
+
+
+def extract_facts(text, norm, language, sentences, mentions, entities, times, finder=None, published=None):
+    fx = FactExtractor(text, norm, language, sentences, mentions, entities, times, finder, published)
     facts = fx.run()
     return facts, fx.new_mentions
