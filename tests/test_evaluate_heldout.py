@@ -13,7 +13,12 @@ from kg.evaluate import evaluate
 from kg.extract import extract_path
 from tests.fixtures.paths import DATA
 
-GOLD = sorted((DATA / "eval" / "gold").glob("*.gold.json"))
+# The first held-out batch (data/eval/README.md), whose scores the thresholds below were set from. Later batches
+# are scored blind, once, before anyone tunes on them; they join this list when their scores are recorded.
+FIRST_BATCH = ("2023-11-03-russia-revokes-ctbt-ratification.zh-Hans", "2025-02-12-argentina-follows-us-out-of-who.en",
+               "2025-06-06-us-sanctions-icc-judges.en", "2025-07-23-us-leaves-unesco.zh-Hant",
+               "2025-09-19-us-vetoes-gaza-draft.zh-Hans", "2025-09-23-sahel-states-leave-icc.zh-Hant")
+GOLD = [g for g in (DATA / "eval" / "gold" / f"{name}.gold.json" for name in FIRST_BATCH) if g.exists()]
 pytestmark = pytest.mark.skipif(not GOLD, reason="no held-out gold in data/eval/gold")
 
 

@@ -153,11 +153,21 @@ def test_the_demonstrative_this_long_standing_organisation_is_usaid(seed_extract
     assert closures["USAID"]["actor"] == "TRUMP_ADMIN" and closures["USAID"]["date"] == "2025-01"
 
 
-def test_the_who_withdrawal_takes_effect_on_22_january_2026(seed_extraction):
+def test_the_who_withdrawal_is_planned_to_take_effect_on_22_january_2026(seed_extraction):
+    # 預計將於2026年1月22日正式生效, in an article of 2026-01-08: expected, not yet in effect
     who = [f for f in seed_extraction["facts"] if f["type"] == "Withdrawal" and f["targets"] == ["WHO"]
            and f["date"]]
     assert who and who[0]["date"] == "2026-01-22" and who[0]["date_role"] == "effective"
-    assert who[0]["modality"] == "effective"
+    assert who[0]["modality"] == "planned"
+
+
+def test_the_paris_withdrawal_is_evidenced_by_the_body_before_the_photo_caption(seed_extraction, seed_text):
+    paris = [f for f in seed_extraction["facts"] if f["type"] == "Withdrawal" and f["targets"] == ["PARIS_AGREEMENT"]
+             and f["modality"] != "historical"]
+    assert len(paris) == 1
+    first, *rest = paris[0]["evidence"]
+    assert first["text"].startswith("但曾將氣候變遷議題斥為「騙局」的特朗普")
+    assert any("以抗議新任美國總統特朗普再度宣布美國退出《巴黎協定》" in e["text"] for e in rest)
 
 
 def test_the_list_of_66_is_a_group_whose_named_members_get_derived_withdrawals(seed_extraction):

@@ -239,3 +239,17 @@ def test_a_second_process_loads_the_lexicon_from_the_disk_cache(tmp_path):
     second = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
     assert second.stdout == first.stdout
     assert cached[0].stat().st_mtime_ns == stamp  # read, not rebuilt
+
+
+@pytest.mark.parametrize("text, ids", [
+    ("萨赫勒三国宣布退出", ["SAHEL"]),
+    ("该法律已获得国家杜马和联邦委员会通过", ["RU_STATE_DUMA", "RU_FEDERATION_COUNCIL"]),
+    ("普京在瓦尔代国际辩论俱乐部年会上表示", ["PUTIN", "VALDAI_CLUB"]),
+    ("該組織部長委員會決定將其除名", ["COE_COMMITTEE_OF_MINISTERS"]),
+    ("BUENOS AIRES (AP) — Argentina will leave", ["BUENOS_AIRES", "AP", "ARG"]),
+    ("the court in The Hague and Budapest", ["THE_HAGUE", "BUDAPEST"]),
+    ("arrest warrants for Yoav Gallant", ["GALLANT"]),
+    ("联合国特别报告员阿尔巴内塞", ["UN", "ALBANESE"]),
+])
+def test_names_of_the_first_held_out_batch_are_in_the_lexicon(lex, text, ids):
+    assert ids_found(lex, text) == ids

@@ -30,14 +30,14 @@ def extract_document(doc: Document, lexicon=None) -> dict:
     norm = normalize(text)
     finder = MentionFinder(text, norm, doc.language, lex)
     mentions, entities = finder.run()
-    times = find_times(text, norm, doc.language, doc.published)
+    sents = sentences(text, doc.language)
+    times = find_times(text, norm, doc.language, doc.published, [(s.start, s.end) for s in sents if s.zone != "body"])
     # a time expression inside a name (第30屆…) is part of the name, not a date
     owner = bytearray(len(text))
     for m in mentions:
         owner[m.start:m.end] = b"\x01" * (m.end - m.start)
     times = [t for t in times if not (owner[t.start] and owner[t.end - 1] and all(owner[t.start:t.end]))]
     numbers = find_numbers(text, norm, doc.language)
-    sents = sentences(text, doc.language)
     facts, extra_mentions = extract_facts(text, norm, doc.language, sents, mentions, entities, times, finder,
                                           doc.published)
     return to_json(doc, list(mentions) + list(extra_mentions), entities, facts, times, numbers,

@@ -144,7 +144,9 @@ def _weekday(pub: dt.date, wd: int, which: str | None) -> str:
     return day.isoformat()
 
 
-def find_times(text: str, norm: str, language: str, published: str | None) -> list[TimeExpr]:
+def find_times(text: str, norm: str, language: str, published: str | None, captions=()) -> list[TimeExpr]:
+    """``captions``: (start, end) spans of photo captions and credits, whose dates are the pictures' and never
+    the anchor of the body's 當天 / "the same day"."""
     pub = dt.date.fromisoformat(published) if published else None
     taken = bytearray(len(text))
     out: list[TimeExpr] = []
@@ -163,7 +165,7 @@ def find_times(text: str, norm: str, language: str, published: str | None) -> li
             taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     out.sort(key=lambda t: t.start)
     _year_from_context(out, norm)
-    _resolve_anaphora(out, pub, norm)
+    _resolve_anaphora(out, pub, norm, captions)
     for t in out:
         # "在2025年3月之前", "until March": a deadline or bound, not the date of an act
         if re.match(r"\s*(?:之前|以前|前(?![往进])|为止)|\s+(?:until|before)\b", norm[t.end:t.end + 8]) or \
@@ -319,7 +321,7 @@ def _resolve(kind: str, m: re.Match, pub: dt.date | None):
     return None
 
 
-def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None, norm: str = "") -> None:
+def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None, norm: str = "", captions=()) -> None:
     """當天 / "the same day": the day of the latest day-precise date of the preceding few sentences (not a date
     after publication, which is an announced future date); without one, the news day (the latest such date
     within a week before publication); else the nearest day-precise date before it."""
@@ -336,7 +338,10 @@ def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None, norm: str = ""
             continue
         if t.kind != "anaphoric":
             continue
-        earlier = [u for u in times[max(0, i - 50):i] if u.precision == "day" and u.value]
+        def in_caption(x):
+            return any(a <= x.start < b for a, b in captions)
+        earlier = [u for u in times[max(0, i - 50):i] if u.precision == "day" and u.value and
+                   (in_caption(t) or not in_caption(u))]
         if not earlier:
             if pub is not None:
                 t.value = pub.isoformat()

@@ -646,6 +646,14 @@ class FactExtractor(Coreference, Consolidation):
         passive = None
         tentative, _ = self.find_actor(s, ci, ts, set())
         self._exclude = {tentative} if tentative else set()
+        if tentative and not self.en:
+            # 該組織部長委員會…將其除名: the organisation an organ's demonstrative names is the organ's own, not 其
+            heads = [m for m in self.mentions_in(c.start, ts) if m.entity_id == tentative]
+            if heads:
+                lead = self.norm[c.start:heads[-1].start]
+                d = re.search(r"(?:该|此|这个|这一)[^,，。;；、]{0,4}?(?:组织|机构|国际组织)的?$", lead)
+                if d:
+                    self._exclude |= {eid for _, eid in self.pronoun_targets(c.start + d.start(), heads[-1].start)}
         if self.en:
             pm = re.search(r"\b(?:was|were|been|being|is|are|be|get|got)\s+(?:\w+ly\s+)?$", self.norm[c.start:ts])
             if pm and re.match(r"[a-z]*(?:ed|en|d)\b|\s*down\b|shut\b|cut\b", self.norm[ts:te].split()[-1] if
