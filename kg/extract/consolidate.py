@@ -170,6 +170,9 @@ class Consolidation:
         out: list[Fact] = []
         index_map: dict[int, int] = {}
         by_key: dict[tuple, list[int]] = {}
+        # a headline summarises one act: once it has taken a body report's date, later reports of the same type and
+        # target (an earlier exit from the same body, the announcement months before the effect) are other facts
+        summarised: set[int] = set()
         # body sentences first: a fact also read from a photo caption merges into the body's account of it (the
         # caption's date is the picture's, the body's the act's)
         weak = [self.sentences[f.sentence].zone != "body" for f in self.facts]
@@ -182,7 +185,8 @@ class Consolidation:
                 if not self._compatible_actor(g.actor, f.actor):
                     continue
                 headline = self.sentences[g.sentence].line_alone and g.sentence == 0 and not g.vague_time
-                if (f.restatement and g.actor == f.actor) or (headline and f.modality != "historical"):
+                if (f.restatement and g.actor == f.actor) or (headline and j not in summarised
+                                                               and f.modality != "historical"):
                     target = j
                     break
                 if g.date != f.date:
@@ -208,6 +212,7 @@ class Consolidation:
                 g.date, g.date_role, g.date_resolution, g.date_evidence = f.date, f.date_role, f.date_resolution, \
                     f.date_evidence  # the headline summarises the body: the body's date is the act's date
                 g.modality = f.modality
+                summarised.add(target)
             g.derived = g.derived and f.derived
             g.target_resolved = g.target_resolved and f.target_resolved  # another report names the target
             if g.subaction_of is not None and not f.derived:

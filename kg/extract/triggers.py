@@ -144,7 +144,9 @@ EN_GROUP = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|elev
                       r"(organi[sz]ations|bodies|entities|agencies|institutions|treaties|groups|judges|officials|"
                       r"diplomats|individuals|prosecutors)\b", re.I)
 ZH_HEDGE = re.compile(r"理论上|可以|可能|或许|也许|不排除")
-EN_HEDGE = re.compile(r"\b(?:could|might|may|possibly|in theory)\b", re.I)
+# case-sensitive "may": the month May is no hedge
+EN_HEDGE = re.compile(r"\b(?:[Cc]ould|[Mm]ight|may|[Pp]ossibly|[Ii]n theory)\b")
+
 ZH_NEGATION_CLAUSE = re.compile(r"并非|并不|从未|没有|未曾|不会|不曾|无意|不能|无法|不打算|拒绝")
 EN_NEGATION_CLAUSE = re.compile(r"\b(?:did not|didn't|does not|doesn't|will not|won't|would not|has not|have not|never|"
                                 r"not)\b", re.I)
