@@ -379,6 +379,8 @@ def add_using_clauses(update: str, using_graph: Sequence[str], using_named_graph
 #: ``CONCAT(``, ~1,000 ``/`` steps of a path or ``OPTIONAL``s in a row, ~5,000 nested ``{``. We stop well before.
 MAX_NESTING = 256
 MAX_CHAIN = 500
+#: No hand-written query comes near this; machine-made ones that do are better sent as data (Graph Store).
+MAX_QUERY_CHARS = 256 * 1024
 _CHAIN_WORDS = ("optional", "minus", "bind", "union")
 _CHAIN_CHARS = "/|^!"
 
@@ -389,6 +391,11 @@ def check_complexity(text: str) -> None:
     Raw character counts settle ordinary queries at C speed; only a text over a limit is lexed to
     count what lies outside strings, IRIs and comments.
     """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooComplex(
+            f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}",
+            detail={"length": len(text), "limit": MAX_QUERY_CHARS},
+        )
     raw_depth = text.count("{") + text.count("(")
     low = text.lower()
     raw_chain = sum(text.count(c) for c in _CHAIN_CHARS) + sum(low.count(w) for w in _CHAIN_WORDS)

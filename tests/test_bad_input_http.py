@@ -147,12 +147,6 @@ def test_a_get_query_longer_than_the_request_line_limit_is_refused_by_gunicorn(u
     assert status in (400, 414) and b"Traceback" not in body
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a deeply nested query crashes the worker: pyoxigraph's recursive-descent parser overflows the stack "
-    "(SIGSEGV at ~5000 levels of '{' or '(') and the client gets no answer; kg/sparql.py LocalEngine.query "
-    "(~line 820) passes any text to Store.query. Fix: before parsing, count the nesting depth of '{' and '(' "
-    "outside strings/IRIs/comments with the module's own lexer (_iter_tokens already tracks '{' depth) and "
-    "raise QuerySyntaxError('the query nests deeper than 256 levels') -> 400; same guard in update()"))
 @pytest.mark.parametrize("opener, closer", [("{", "}"), ("(", ")")])
 def test_a_deeply_nested_query_is_a_400_and_the_worker_survives(url, opener, closer):
     depth = 20000
@@ -164,6 +158,32 @@ def test_a_deeply_nested_query_is_a_400_and_the_worker_survives(url, opener, clo
     finally:
         assert requests.get(url + "/health", timeout=30).status_code == 200
     assert_error(r, 400)
+
+
+N = 20000  # every text below is well under the 2 MB body cap
+STACK_EATERS = {
+    "nested blank nodes": "SELECT * WHERE { ?s ?p " + "[ ?p " * N + "?o" + " ]" * N + " }",
+    "a chain of +": "SELECT * WHERE { BIND(" + "+".join(["1"] * N) + " AS ?x) }",
+    "a chain of -": "SELECT * WHERE { BIND(" + "-".join(["1"] * N) + " AS ?x) }",
+    "a chain of *": "SELECT * WHERE { FILTER(" + "*".join(["1"] * N) + " = 1) }",
+    "a chain of &&": "SELECT * WHERE { FILTER(" + " && ".join(["true"] * N) + ") }",
+    "a join of many patterns": "SELECT * WHERE { " + " . ".join(f"?s{i} ?p ?o{i}" for i in range(N)) + " }",
+    "a long predicate list": "SELECT * WHERE { ?s " + " ; ".join(f"<urn:p{i}> ?o{i}" for i in range(N)) + " }",
+    "many projections": "SELECT " + " ".join(f"(1 AS ?v{i})" for i in range(N)) + " WHERE {}",
+}
+
+
+def test_no_text_under_the_body_cap_can_crash_a_worker(url):
+    crashed = []
+    for name, text in STACK_EATERS.items():
+        try:
+            r = requests.post(url + "/sparql", data=text, headers={"Content-Type": "application/sparql-query"},
+                              timeout=60)
+            assert r.status_code in (200, 400, 503), (name, r.status_code)
+        except requests.ConnectionError:
+            crashed.append(name)
+            requests.get(url + "/health", timeout=60)  # let gunicorn bring the worker back before the next one
+    assert crashed == []
 
 
 # ---- saved queries ----------------------------------------------------------------------------------
@@ -182,6 +202,28 @@ def test_an_unknown_saved_query_is_a_404(url):
 ])
 def test_a_saved_query_parameter_of_the_wrong_type_is_a_400(url, path):
     assert_error(requests.get(url + path, headers={"Accept": "application/sparql-results+json"}), 400)
+
+
+@pytest.mark.parametrize("value", [
+    "https://w3id.org/ipakg/id/entity/who> } UNION { ?s ?p ?o",
+    "<https://w3id.org/ipakg/id/entity/who>",
+    "who withdrew",
+    "",
+])
+def test_an_iri_parameter_cannot_inject_sparql(url, value):
+    r = requests.get(url + "/queries/cq2-facts-about-entity", params={"entity": value},
+                     headers={"Accept": "application/sparql-results+json"})
+    if r.status_code == 200:  # accepted only as one IRI: the answer is about that entity or nothing
+        rows = r.json()["results"]["bindings"]
+        assert len(rows) < 1000  # an injected UNION { ?s ?p ?o } would return every triple
+    else:
+        assert_error(r, 400)
+
+
+def test_a_literal_parameter_is_bound_as_text_not_as_query(url):
+    r = requests.get(url + "/queries/search-evidence", params={"text": '" ) } } SELECT * WHERE { ?s ?p ?o } #'},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == []
 
 
 # ---- paths --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The held-out evaluation corpus (data/eval/): six articles written for evaluation, each with a sidecar and a
+"""The held-out evaluation corpus (data/eval/): articles written for evaluation, each with a sidecar and a
 hand-made gold in the seed gold's format, whose every offset points at the text it claims."""
 
 import datetime as dt
@@ -27,9 +27,13 @@ def load_gold(article: Path) -> dict:
     return json.loads(gold_path(article).read_text(encoding="utf-8"))
 
 
-def test_there_are_two_articles_per_language():
+def test_there_are_at_least_two_articles_per_language():
     langs = [NAME.match(a.name).group(2) for a in ARTICLES]
-    assert sorted(langs) == ["en", "en", "zh-Hans", "zh-Hans", "zh-Hant", "zh-Hant"]
+    assert set(langs) == {"en", "zh-Hans", "zh-Hant"}
+    for lang in set(langs):
+        assert langs.count(lang) >= 2, lang
+
+
 
 
 def test_every_article_has_a_sidecar_and_a_gold_and_every_gold_an_article():

@@ -170,11 +170,6 @@ def test_service_hidden_behind_a_prefixed_name_escape_is_still_refused(served_ur
     assert r.status_code in (400, 403)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SSRF for token holders: SPARQL Update LOAD <url> makes the server fetch any URL (internal addresses, cloud "
-    "metadata endpoints...); kg/sparql.py LocalEngine.update (~line 860) checks SERVICE targets only. Fix: find "
-    "the LOAD targets with the same lexer (the IRI after the word LOAD [SILENT]) and refuse any that is not in "
-    "KG_SERVICE_ALLOWLIST (or a separate KG_LOAD_ALLOWLIST) with ServiceNotAllowed (403)"))
 def test_load_with_the_token_cannot_make_the_server_fetch_a_url(writable_server, canary):
     endpoint, hits = canary
     hits.clear()

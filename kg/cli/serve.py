@@ -41,6 +41,7 @@ from ..store import StoreRoot
 def serve(ctx, host: str, port: int, workers: int | None, backend: str | None, query_timeout: float | None,
           access_log: bool) -> None:
     """Serve the endpoint at http://HOST:PORT/ (SPARQL at /sparql)."""
+    _ensure_deep_stack()
     store = Path(ctx.store).resolve()
     if not backend:
         # Fail now, clearly, rather than answering every request with 503.
@@ -73,6 +74,29 @@ def serve(ctx, host: str, port: int, workers: int | None, backend: str | None, q
         _run_gunicorn(host, port, workers, timeout, access_log)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+#: Oxigraph's parser and planner recurse on the calling thread (a sync worker's main thread): with the
+#: usual 8 MiB stack, long chains (``1+1+…``, ``[ ?p [ ?p …``, many patterns) crash the worker with SIGSEGV
+#: well below the body cap. The stack is virtual memory, paid for only when used.
+STACK_BYTES = 1 << 30
+
+
+def _ensure_deep_stack() -> None:
+    """Re-exec ``kg serve`` once with a 1 GiB stack limit: the main thread's stack size is fixed at exec."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or soft >= STACK_BYTES or os.environ.get("KG_DEEP_STACK"):
+        return
+    target = STACK_BYTES if hard == resource.RLIM_INFINITY else min(hard, STACK_BYTES)
+    if target <= soft:
+        return
+    resource.setrlimit(resource.RLIMIT_STACK, (target, hard))
+    os.environ["KG_DEEP_STACK"] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "kg", *sys.argv[1:]])
 
 
 def _memory_limit(megabytes: int):

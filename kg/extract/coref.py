@@ -115,7 +115,16 @@ class Coreference:
                                       noun={"院": "法院", "法院": "法院", "法庭": "法院"}.get(noun))
             if eid:
                 out.append((a + m.start(), eid))
+        bare = T.ZH_BARE_HEAD.match(seg)
+        if bare and not any(x.start <= a + bare.start(1) < x.end for x in self.mentions_in(max(0, a - 30), b)):
+            # 退出條約, 重新參與理事會: a bare head noun right after the verb names the body the story is about
+            noun = bare.group(1)
+            classes = {"Treaty"} if noun in ("公约", "协定", "条约", "协议") else ORG_CLASSES - {"Group"}
+            eid = self.salient_before(a + bare.start(1), within(classes), set(), exclude, window=1500, noun=noun)
+            if eid:
+                out.append((a + bare.start(1), eid))
         return out
+
 
 
     def plural_targets(self, a: int, b: int) -> list[tuple[int, str]]:

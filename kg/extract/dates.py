@@ -66,9 +66,10 @@ _ZH_PATTERNS = [
     ("rel_year_md", re.compile(r"(去年|今年|明年|前年)" + _N + r"月" + _N + r"[日号]")),
     ("rel_year_m", re.compile(r"(去年|今年|明年|前年)" + _N + r"月(?:份)?")),
     ("y", re.compile(_Y + r"年(?![代度]|\d)")),
-    ("md", re.compile(r"(?<![\d年])" + _N + r"月" + _N + r"[日号]")),
+    # 同年8月 (that same year) is a month to be given its year from context, like a bare 8月
+    ("md", re.compile(r"(?<![\d])(?<!(?<!同)年)" + _N + r"月" + _N + r"[日号]")),
     ("d", re.compile(r"(?<![\d年月至到和、-])(\d{1,2})[日号](?![\d])")),
-    ("m", re.compile(r"(?<![\d年个個])(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?![\d底初中])(?=[^\d])")),
+    ("m", re.compile(r"(?<![\d个個])(?<!(?<!同)年)(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?![\d底初中])(?=[^\d])")),
     ("rel_year", re.compile(r"去年|今年|明年|前年")),
     ("rel_month", re.compile(r"上个?月|本月|这个月|下个?月")),
     ("rel_day", re.compile(r"昨天|昨日|今天|今日|前天|明天|本周|本週")),
@@ -186,10 +187,22 @@ def _year_from_context(times: list[TimeExpr], norm: str) -> None:
         if re.search(r"(?i)\b(?:this|last|next)\b|今年|去年|明年", t.text):
             continue
         prev = times[i - 1]
+        if re.search(r"同年$|同一年$", norm[max(0, t.start - 3):t.start]):
+            # 同年8月: the year of the latest date that has one, however far back
+            years = [u for u in times[:i] if u.value and (u.kind == "explicit" or getattr(u, "_ctx_year", False))]
+            if years:
+                t.value, t.resolution, t._ctx_year = years[-1].value[:4] + t.value[4:], "relative", True
+            continue
         if prev.value is None or t.start - prev.end > 200:
             continue
         if not (prev.kind == "explicit" or getattr(prev, "_ctx_year", False)):
             continue
+        if len(prev.value) >= 7 and re.search(r"[。！？!?\n]|\.\s", norm[prev.end:t.start]) and \
+                (t.value[4:7] or "-99") < prev.value[4:7]:
+            # "… effective on November 22, 2020. In January, Moscow announced": a story told forwards; a month
+            # earlier than the last dated month of a previous sentence is not that year's
+            continue
+
         year = prev.value[:4]
         if t.value[:4] != year:
             t.value = year + t.value[4:]
@@ -348,6 +361,13 @@ def _resolve_anaphora(times: list[TimeExpr], pub: dt.date | None, norm: str = ""
             continue
         k = bisect.bisect_right(boundaries, t.start)
         window_start = boundaries[k - 4] if k >= 4 else 0
+        # 當天 inside a paragraph refers within it, else to the news day (below); a paragraph that opens with
+        # "The same day" / 同日 continues the previous one
+        par_start = norm.rfind("\n", 0, t.start) + 1
+        if len(norm[par_start:t.start].strip()) > 3:
+            window_start = max(window_start, par_start)
+
+
         near = [u for u in earlier if u.start >= window_start and (pub is None or u.value <= pub.isoformat())]
         if near:
             t.value = near[-1].value

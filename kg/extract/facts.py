@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from types import SimpleNamespace
+
 
 from . import triggers as T
 from .consolidate import Consolidation
@@ -147,7 +149,7 @@ class FactExtractor(Coreference, Consolidation):
         """Entities (with position) in [a, b) usable as targets: mentions, groups, pronouns, demonstratives."""
         found: list[tuple[int, str]] = []
         for m in self.mentions_in(a, b):
-            if self.cls(m.entity_id) in classes and not self._modifies_person(m):
+            if self.cls(m.entity_id) in classes and not self._modifies_person(m) and not self._adjectival_state(m):
                 found.append((m.start, m.entity_id))
         for start, end, gid in self.groups_in(a, b):
             found = [f for f in found if not (start <= f[0] < end)]
@@ -158,7 +160,22 @@ class FactExtractor(Coreference, Consolidation):
         found.sort()
         return found
 
+    def _adjectival_state(self, m: Mention) -> bool:
+        """等美國企業, "U.S. companies": a state naming whose entities they are, not a target itself."""
+        if self.cls(m.entity_id) != "State":
+            return False
+        rx = (r"\s*(?:companies|firms|entities|officials|citizens|nationals|individuals|defen[cs]e firms)\b" if self.en
+              else r"(?:企业|公司|实体|官员|公民|人员|个人|军工企业|军火商)")
+        if re.match(rx, self.norm[m.end:m.end + 20]):
+            return True
+        k = bisect.bisect_left(self._starts, m.end)
+        nxt = self.mentions[k] if k < len(self.mentions) else None
+        # 美國洛克希德·馬丁公司: the nationality of the company named right after it
+        return not self.en and nxt is not None and nxt.start == m.end and self.cls(nxt.entity_id) in ORG_CLASSES
+
+
     def _modifies_person(self, m: Mention) -> bool:
+
         """聯合國特別報告員阿爾巴內斯, "UN special rapporteur Francesca Albanese": the body only qualifies the
         person's title."""
         k = bisect.bisect_left(self._starts, m.end)
@@ -201,10 +218,12 @@ class FactExtractor(Coreference, Consolidation):
         cands = [m for m in self.mentions_in(a, before)
                  if self.cls(m.entity_id) in AGENT_CLASSES and not self.in_parens(m.start, s.start)
                  and not self.in_quotes(m.start, s.start)]
-        cands = [m for m in cands if not self._prepositional(m, a) and not self._dateline(m)]
+        cands = [m for m in cands if not self._prepositional(m, a) and not self._dateline(m) and
+                 not self._adjectival_state(m)]
         if not cands:
             return None, False
         if strict:
+
             lead = self._strip_lead(self.norm[a:cands[0].start], a)
             if not (len(lead) <= 4 or (lead.endswith("的") and not re.search(r"是由|被|[对向在从]", lead)) or
                     (self.en and len(lead.split()) <= 3)):
@@ -272,6 +291,13 @@ class FactExtractor(Coreference, Consolidation):
             eid, _ = self.subject_of(s, pc, pc.end, strict=True)
             if eid and eid not in exclude:
                 return eid, True
+        # "Russia's withdrawal", 俄羅斯的退出: the possessor of the act's noun is its actor
+        owner = [m for m in self.mentions_in(c.start, trig_start) if self.cls(m.entity_id) in AGENT_CLASSES and
+                 m.entity_id not in exclude and
+                 re.fullmatch(r"['’]s\s+(?:[a-z-]+\s+)?" if self.en else r"的", self.norm[m.end:trig_start])]
+
+        if owner:
+            return owner[-1].entity_id, False
         return None, False
 
     def _restated_actor(self, s, ci, ts, prior) -> str | None:
@@ -345,13 +371,29 @@ class FactExtractor(Coreference, Consolidation):
         c = s.clauses[ci]
         own = in_range(c.start, c.end)
         if own:
+            if any(t.kind != "vague" for t in own):
+                own = [t for t in own if t.kind != "vague"]  # "had earlier left …, in August 2019": the date says when
             best = min(own, key=lambda t: (0 if t.end <= ts else 1, abs(ts - t.end) if t.end <= ts else t.start - ts))
+
+            after = [t for t in own if t.start >= ts]
+            if best.end <= ts and after and re.search(r",\s*(?:and|but|while)\b|[，,;；]\s*(?:并且?|而|但是?|同时|随后)",
+                                                      self.norm[best.end:ts]):
+                return after[0]  # "…out of the INF Treaty, in August 2019, …, and had left the JCPOA in 2018"
             return best
+
         for j in range(ci - 1, -1, -1):
             pc = s.clauses[j]
             found = in_range(pc.start, pc.end)
             if found:
                 return found[-1]
+        if ci + 1 < len(s.clauses):
+            # "…out of the INF Treaty, in August 2019, …": a clause that is only a time belongs to the verb before it
+            nc = s.clauses[ci + 1]
+            found = in_range(nc.start, nc.end)
+            if found and len(re.sub(r"\W|\b(?:in|on|at|since|of)\b|[在于]", "",
+                                    self.norm[nc.start:found[0].start] + self.norm[found[0].end:nc.end])) <= 2:
+                return found[0]
+
         # a sentence that continues the previous one (同時, "Meanwhile") shares its date
         rx = T.EN_CARRY_DATE if self.en else T.ZH_CARRY_DATE
         if s.index > 0 and rx.match(self.norm[s.start:s.end]):
@@ -453,6 +495,8 @@ class FactExtractor(Coreference, Consolidation):
             hedge = T.EN_HEDGE if self.en else T.ZH_HEDGE
             if t.type not in ("Threat", "Announcement") and hedge.search(self.norm[max(s.start, ts - 30):ts]):
                 continue  # 理論上可以撤銷, "could withdraw": a possibility, not an act
+            if t.type == "Withdrawal" and self._reversed_decision(c, ts, te):
+                continue  # 撤回美國退出世衛的決定: the exit is the object of the reversal, not an act of that day
             fact = Fact(t.type, (ts, te), s.index, evidence=[(s.start, s.end)],
                         confidence=DEFAULT_CONFIDENCE.get(t.type, 0.8))
             inherited_date = None
@@ -477,6 +521,15 @@ class FactExtractor(Coreference, Consolidation):
                 if not self._arguments(fact, t, s, ci, c, ts, te):
                     continue
             fact.modality, effective = self.modality(t, s, c, ts, te)
+            rel = self._relative_subject(c, ts, te)
+            if rel is not None:
+                fact.actor, fact.actor_inherited = rel.entity_id, False
+                fact.modality, effective = self.modality(t, s, SimpleNamespace(start=rel.start, end=c.end), ts, te)
+            welcomed = self._attitude_object(c, ts, te)
+            if welcomed is not None:
+                if not welcomed:
+                    continue  # 對…表示歡迎 without the act's agent: a reaction, reported as a statement
+                fact.actor, fact.actor_inherited = welcomed[0], False
             if t.type == "Threat":
                 fact.modality = "threatened"
                 threat_from = te
@@ -754,9 +807,29 @@ class FactExtractor(Coreference, Consolidation):
             return before[:1]
         if mode == "follow":
             return []
+        if mode == "possessor":
+            return [(m.start, m.entity_id) for m in self.mentions_in(c.start, ts) if self.cls(m.entity_id) in classes
+                    and re.fullmatch(r"['’]s\s+(?:[a-z]+\s+)?", self.norm[m.end:ts])][-1:]
         if mode == "reversal":
             inner = self.target_candidates(ts, te, classes, s.start)
-            found = inner or self._near_object(te, self.target_candidates(te, c.end, classes, s.start))
+            after = self.target_candidates(te, c.end, classes, s.start)
+            nested = re.match(r"[^,，。;；]{0,12}?(?:退出|撤出|脱离)|\s+(?:the\s+|its\s+|\w+['’]s\s+)?decision\s+to\s+"
+                              r"(?:withdraw|leave|exit|quit|pull\s+out)(?:\s+from)?\b", self.norm[te:c.end])
+            if not inner and nested:
+                # 撤回美國退出世衛的決定, "reversed the decision to leave the WHO": what is reversed is the exit
+                # from the body named after the nested verb
+                later = [x for x in after if x[0] >= te + nested.end()]
+                if later:
+                    return self._zh_list(later) if not self.en else self._coordinated(later[:1], later)
+            if not self.en and len(after) >= 2 and re.fullmatch(r"[^,，。;；]{0,10}的[\s《「『“\"]*",
+                                                                 self.norm[self._end_of(after[0]):after[1][0]]):
+                after = after[1:]  # 撤銷特朗普政府實施的…, 重返特朗普政府2018年退出的協議: the first name qualifies the object
+            elif not self.en and len(after) == 1 and re.match(r"[^,，。;；]{0,10}的[\s《「『“\"]*[^\s《「『“\"]",
+                                                               self.norm[self._end_of(after[0]):c.end]):
+                after = []  # 撤銷特朗普政府實施的「旅行禁令」: the reversed thing is no name of ours
+
+            found = inner or self._near_object(te, after)
+
             if any(self.cls(e) != "State" for _, e in found):
                 found = [f for f in found if self.cls(f[1]) != "State"]  # 俄羅斯對《條約》的批准: the treaty
             return found
@@ -804,7 +877,16 @@ class FactExtractor(Coreference, Consolidation):
             # "Executive Order 14203, which President Donald Trump signed"
             before = [(m.start, m.entity_id) for m in self.mentions_in(s.start, ts) if self.cls(m.entity_id) in classes
                       and re.match(r"\s*(?:,|，)\s*(?:which|that|由|是)", self.norm[m.end:m.end + 8])]
-            return before[-1:]
+            if before or s.index + 1 >= len(self.sentences):
+                return before[-1:]
+            # "signed an executive order that …. Executive Order 14238, titled …": named in the next sentence
+            if re.match(r"\s*(?:an?\s+|the\s+)?(?:new\s+)?(?:executive\s+order|presidential\s+memorandum|memorandum)\b|"
+                        r"(?:了|一[项份道])?(?:新的)?(?:行政命令|行政令|总统备忘录)", self.norm[te:c.end], re.I):
+                nxt = self.sentences[s.index + 1]
+                return [(m.start, m.entity_id) for m in self.mentions_in(nxt.start, min(nxt.end, nxt.start + 60))
+                        if self.cls(m.entity_id) in classes][:1]
+            return []
+
         if mode == "object":
             found = self.target_candidates(te, c.end, classes, s.start)
             gap_ok = [f for f in found if re.fullmatch(r"\s*(?:了|the|of)?\s*", self.norm[te:f[0]])]
@@ -877,9 +959,60 @@ class FactExtractor(Coreference, Consolidation):
         if re.fullmatch(r"[\s了《「『“]*(?:这个|这一|该|此|所有|全部|再次|再度|正式)?[\s《「『“]*", gap) or \
                 re.match(r"\s*(?:并|和|及|与|、|以及)", gap) or len(gap) <= 1:
             return self._zh_list(found)
+        if re.fullmatch(r"[^,，。;；:：、的]{1,12}的[\s《「『“]*", gap) and not re.search(r"[须需要才能在于将把被]", gap):
+            return self._zh_list(found)  # 重新加入应对气候变化的《巴黎协定》: a modifier ending in 的 before the name
         return []
 
+
+    def _reversed_decision(self, c, ts: int, te: int) -> bool:
+        if self.en:
+            return re.search(r"\b(?:revers|rescind|revok|overturn|retract)\w*\s+(?:the\s+|its\s+|\w+['’]s\s+)?decision"
+                             r"\s+to\s+$", self.norm[c.start:ts]) is not None
+        return re.search(r"(?:撤回|撤销|推翻|废止)[^,，。;；]{0,12}$", self.norm[c.start:ts]) is not None and \
+            re.match(r"[^,，。;；]{0,30}?的(?:决定|决策|命令|计划|政策)", self.norm[te:c.end]) is not None
+
+    def _relative_subject(self, c, ts: int, te: int):
+        """特朗普政府2018年退出的伊朗核協議: the subject of a relative clause inside another verb's object is the
+        actor of its verb, and the main clause's negation or modality does not reach it."""
+        if self.en or not self.norm.startswith("的", te):
+            return None
+        agents = [m for m in self.mentions_in(c.start, ts) if self.cls(m.entity_id) in AGENT_CLASSES]
+        if not agents:
+            return None
+        m = agents[-1]
+        gap = self.norm[m.end:ts]
+        for t in self.times:
+            if m.end <= t.start and t.end <= ts:
+                gap = gap.replace(self.norm[t.start:t.end], "")
+        if re.sub(r"已经|已|曾经|曾|所|\s", "", gap):
+            return None
+        lead = T.ZH_CONNECTIVES.sub("", self.norm[c.start:m.start].strip())
+        return m if lead and not lead.endswith(("的",)) and not self._prepositional(m, c.start) else None
+
+    def _attitude_object(self, c, ts: int, te: int):
+        """古特雷斯對美國重返《巴黎協定》表示歡迎, "X welcomed Washington's return to …": the welcomed act is its own
+        agent's, not the welcomer's. None when the trigger is not the object of such a reaction, else the agents
+        found inside it (possibly none)."""
+        if self.en:
+            k = re.search(r"\bwelcom(?:e|es|ed|ing)\s+(?:the\s+)?(?=[^,;]{0,40}$)", self.norm[c.start:ts])
+            if not k:
+                return None
+            lo = c.start + k.end()
+        else:
+            k = re.search(r"对(?=[^,，。;；]{0,30}$)", self.norm[c.start:ts])
+            if not k or not re.match(r"[^,，。;；]{0,30}?(?:表示|予以)(?:欢迎|赞赏|支持|祝贺|遗憾|失望|关切|担忧|不满)",
+                                     self.norm[te:c.end]):
+                return None
+            lo = c.start + k.end()
+        return [m.entity_id for m in self.mentions_in(lo, ts) if self.cls(m.entity_id) in AGENT_CLASSES]
+
+    def _end_of(self, cand) -> int:
+
+        """The end of the mention a target candidate (start, entity) stands for."""
+        return next((m.end for m in self.mentions_in(cand[0], cand[0] + 1) if m.start == cand[0]), cand[0] + 1)
+
     def _zh_list(self, found):
+
         """The first object and the names listed with it (A、B及C, acronyms in parentheses, 《》 and 「」 allowed)."""
         ends = {m.start: m.end for m in self.mentions}
         out = [found[0]]

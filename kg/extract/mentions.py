@@ -127,7 +127,10 @@ _TRANSLIT = set("阿埃艾爱安昂奥巴拜班邦保鲍贝本比彼毕波伯博
                 "根古哈海汉豪赫亨胡华霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷蕾里利莉连林琳卢鲁路伦罗洛马玛迈"
                 "麦曼梅门蒙米敏明莫墨姆穆纳娜奈南内尼妮宁纽努诺欧帕派潘佩彭皮普奇齐恰乔切钦琼丘萨塞桑森沙莎尚舍什施斯松苏"
                 "索塔泰坦汤唐特提图托瓦万旺威韦维温沃乌伍西希谢辛休修雅亚扬耶伊因尹英尤于约泽扎詹哲朱祖佐芙丝黛薇娅琪蒙塔"
-                "迦迦拿赛铁廷宾滕斐霍傅富罗斯顿森逊汀翰惠斯")
+                "迦迦拿赛铁廷宾滕斐霍傅富罗斯顿森逊汀翰惠斯"
+                # more of the Xinhua transliteration table (蓬佩奥, 戈尔巴乔夫, 列根, 涅边贾 …)
+                "蓬夫列涅捷茨瑟娃契廖耶霍沙舒奥澳茹若热雷瑞卓佳嘉舍谢绍肖西锡席喀凯蓝岚朗勃柏珀璞")
+
 _SPEECH_EN = r"(?:said|says|told|wrote|added|argued|warned|noted|stated|explained|announced|declared)"
 _EN_ORG_HEADS = {"Organization", "Organisation", "Agency", "Office", "Council", "Commission", "Fund", "Programme",
                  "Program", "Bank", "Union", "Court", "Forum", "Center", "Centre", "Institute", "University",
@@ -454,7 +457,9 @@ class MentionFinder:
             if s_end < len(norm) and norm[s_end] in _WORD_CONTINUES:
                 continue  # the suffix is not the end of a word (组织者, 中心点, 组织法 …)
             left = s_start
-            while left > 0 and re.match(f"[{_CJK}]", norm[left - 1]) and s_start - left < 30:
+            # a middle dot joins the parts of a transliterated name (洛克希德·马丁公司)
+            while left > 0 and s_start - left < 30 and (re.match(f"[{_CJK}]", norm[left - 1]) or (
+                    norm[left - 1] in "·・•" and left > 1 and re.match(f"[{_CJK}]", norm[left - 2]))):
                 left -= 1
             prev_char = norm[left - 1] if left > 0 else "\n"
             listed = prev_char == "、" or norm[s_end:s_end + 1] == "、" or norm[s_end:s_end + 1] == "等"
@@ -469,10 +474,28 @@ class MentionFinder:
                     if k + 1 > cut:
                         cut, cut_kind = k + 1, ("list" if ch == "如" else "weak")
                     break
+            if cut > 1 and norm[cut - 1] in "与及" and cut_kind == "weak":
+                # 雷神导弹与防务公司: 与 joins two bare words of one name when the word before it is no name itself
+                p = cut - 1
+                while p > 0 and re.match(f"[{_CJK}]", norm[p - 1]) and norm[p - 1] not in _ZH_BOUNDARY_CHARS and \
+                        cut - 1 - p < 8:
+                    p -= 1
+                if cut - 1 - p >= 2 and not self.spans.overlaps(p, cut - 1) and \
+                        not any(norm.endswith(w, p, cut - 1) for w in _ZH_BOUNDARY_WORDS):
+                    cut = p
             # a known mention that straddles the cut keeps its whole span inside the name
             for c in self.spans.overlaps(cut, s_start):
                 if c.start < cut < c.end:
                     cut = c.start
+            # 美國洛克希德·馬丁公司: the state before a company's name says where it is from
+            national = suffix == "公司" and [c for c in self.spans.overlaps(cut, s_start) if c.start == cut and
+                                              c.end < s_start - 1 and self.entities[c.entity_id].cls == "State"]
+            if national:
+                cut = national[0].end
+
+            # coordinated with a name just found: A公司和B公司
+            after_name = cut > 1 and norm[cut - 1] in "和及与、" and \
+                any(c.end == cut - 1 for c in self.spans.overlaps(max(0, cut - 2), cut - 1))
             name_part = norm[cut:s_start]
             if len(name_part) < 2 or _GENERIC.match(name_part) or _DETERMINER.match(name_part) or \
                     _BAD_INSIDE.search(name_part):
@@ -485,9 +508,11 @@ class MentionFinder:
             followed = norm[s_end:s_end + 1] in ("(", "（")
             quoted = (cut > 0 and norm[cut - 1] in "「《『\"“") or norm[s_end:s_end + 1] in ("」", "》", "』")
             built_on_name = bool(inside) and inside[0].start == cut
-            if not (listed or cut_kind == "list" or followed or quoted or built_on_name or
+            if not (listed or cut_kind == "list" or followed or quoted or built_on_name or after_name or national or
+
                     (cut_kind == "strong" and cut == left and prev_char in _STRONG_LEFT)):
                 continue
+
             if suffix in _TREATY_SUFFIX:
                 cls = "Treaty"
             elif suffix in ("电台", "通讯社"):
@@ -496,9 +521,17 @@ class MentionFinder:
                 cls = "UNSystemEntity"
             else:
                 cls = "Organization"
+            k = norm.rfind("和", cut, s_start)
+            if listed and cls == "Organization" and k - cut >= 2 and s_start - k > 2 and \
+                    not self.spans.overlaps(cut, k):
+                # 波音防务和雷神公司 in a list: two companies sharing one suffix word, not one name
+                first = self.text[cut:k]
+                self.add(cut, k, self.local(first, cls, zh=first, rule="org-suffix").id, "org-suffix")
+                cut = k + 1
             zh = self.text[cut:s_end]
             ent = self.local(zh, cls, zh=zh, rule="org-suffix")
             self.add(cut, s_end, ent.id, "org-suffix")
+
 
     def _english_names(self) -> None:
         text = self.text
