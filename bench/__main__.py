@@ -78,7 +78,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--build-budget", type=float, default=600.0,
                     help="seconds the full build pipeline may take at one size (larger sizes use the reduced path)")
+    ap.add_argument("--render", action="store_true", help="only rewrite report.md from report.json")
     args = ap.parse_args(argv)
+    if args.render:
+        report = json.loads((args.out / "report.json").read_text())
+        if report.get("build"):
+            report["build"]["scaling"] = build_bench.scaling(report["build"]["rows"])
+        (args.out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        (args.out / "report.md").write_text(render(report))
+        return
     parts = args.only or ["load", "http", "build"]
     if args.fresh and args.workdir.exists():
         shutil.rmtree(args.workdir)
@@ -143,7 +151,7 @@ def render(r: dict) -> str:
     lines = ["# ipakg benchmark report", "",
              f"Run {env['started']} ({'quick' if r.get('quick') else 'full'}; {r.get('seconds', 0):.0f} s) on "
              f"{env['cpus']} CPUs, Python {env['python']}, pyoxigraph {env['pyoxigraph']}, {env['oxigraph_cli']}. "
-             f"Load average at start {env['loadavg_at_start'][0]:.1f}, at end {env.get('loadavg_at_end', ['?'])[0]}: "
+             f"Load average at start {env['loadavg_at_start'][0]:.1f}, at end {env.get('loadavg_at_end', [0])[0]:.1f}: "
              "other processes shared the machine, so read the **ratios** (servers measured side by side, "
              "repeats interleaved), not the absolute numbers. Method and analysis: `bench/README.md`.", ""]
     if r.get("carried_over"):
@@ -189,7 +197,8 @@ def render(r: dict) -> str:
         if sc:
             lines += [f"Scaling {sc['sizes'][0]:,} → {sc['sizes'][1]:,} articles: extraction cost per article × "
                       f"{sc['extract_ratio']}" + (f", whole pipeline × {sc['total_ratio']}" if "total_ratio" in sc
-                                                   else f" (paths {sc['modes'][0]} vs {sc['modes'][1]})") + ".", ""]
+                                                   else f" (paths {sc['modes'][0]} vs {sc['modes'][1]})") + "; per phase: "
+                      + ", ".join(f"{k} × {v}" for k, v in sc.get("phase_ratios", {}).items()) + ".", ""]
         rows = []
         for x in r["build"]["rows"]:
             q = x.get("quality", {})
@@ -197,6 +206,7 @@ def render(r: dict) -> str:
                         [q.get(m, {}).get("f1") for m in build_bench.METRICS])
         lines += ["Extraction quality on the synthetic gold (micro F1):", "",
                   _table(["articles", "scored"] + list(build_bench.METRICS), rows), ""]
+        lines += [f"Note: {n}" for n in r["build"].get("notes", [])] + ([""] if r["build"].get("notes") else [])
     return "\n".join(lines) + "\n"
 
 

@@ -78,16 +78,15 @@ def _one(articles: Path, store: Path, mode: str) -> dict:
     sources, failures, crashes, seen = [], [], [], set()
     for path in paths:
         try:
-            (src,), fails = read_sources([path], keep_going=True, lexicon=lexicon)
-        except ValueError:  # no source read: the InputError was reported in fails
-            continue
+            read, fails = read_sources([path], keep_going=True, lexicon=lexicon)
         except Exception as e:  # noqa: BLE001 - a bug in the extractor, reported below
             crashes.append(f"{path.name}: {type(e).__name__}: {e}"[:300])
             continue
         failures += fails
-        if src.doc_id not in seen:
-            seen.add(src.doc_id)
-            sources.append(src)
+        for src in read:
+            if src.doc_id not in seen:
+                seen.add(src.doc_id)
+                sources.append(src)
     t_extract = time.perf_counter() - t0
     out: dict = {"articles": len(paths), "extracted": len(sources), "failed": len(failures), "crashed": len(crashes),
                  "crashes": crashes[:20], "mode": mode, "phases": {"extract": round(t_extract, 3)}}
@@ -183,6 +182,8 @@ def scaling(rows: list[dict]) -> dict:
     out = {"sizes": [1000, big], "modes": [a["mode"], b["mode"]]}
     out["extract_ms_per_article"] = [round(1000 * r["phases"]["extract"] / r["articles"], 3) for r in (a, b)]
     out["extract_ratio"] = round(out["extract_ms_per_article"][1] / out["extract_ms_per_article"][0], 3)
+    out["phase_ratios"] = {p: round((b["phases"][p] / b["articles"]) / (a["phases"][p] / a["articles"]), 3)
+                           for p in a["phases"] if p in b["phases"] and a["phases"][p] > 0}
     if a["mode"] == b["mode"]:
         out["total_ratio"] = round(b["ms_per_article"] / a["ms_per_article"], 3)
     return out

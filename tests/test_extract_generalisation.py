@@ -180,3 +180,84 @@ def test_a_nationality_before_a_company_is_not_a_target_and_a_counted_group_is()
     assert len(f["targets"]) == 1 and f["targets"][0] != "USA"
     [g] = facts("美國商務部將8家中國實體列入實體清單。", "zh-Hant", published="2023-02-17", type_="Sanction")
     assert g["actor"] == "US_DOC" and g["targets"][0].startswith("LOCAL_GROUP")
+
+
+def test_an_unqualified_ministry_in_mainland_text_is_the_chinese_one():
+    doc = extract_text("中国外交部对此表示强烈不满。商务部当天宣布制裁美国洛克希德公司。", lang="zh-Hans", published="2023-02-17")
+
+    [body] = [e for e in doc["entities"] if any(m["text"] == "商务部" for m in e["mentions"])]
+    assert body["class"] == "GovernmentBody" and body["id"] != "US_DOC"
+    taiwan = extract_text("外交部今天表示，將持續關注。", lang="zh-Hant", published="2023-02-17")
+    assert not any(m["text"] == "外交部" and e["id"].startswith("PRC") for e in taiwan["entities"] for m in e["mentions"])
+
+
+def test_a_capital_heading_its_clause_speaks_for_its_state_when_the_text_names_that_state():
+    text = "Russia was suspended last month. In March, Moscow announced that it would leave the Council of Europe."
+    [f] = facts(text, "en", published="2022-03-20", type_="Withdrawal")
+    assert f["actor"] == "RUS"
+    [g] = facts("Brussels announced that it would suspend funding to UNRWA.", "en", type_="FundingSuspension")
+    assert g["actor"] != "BEL"
+
+
+
+def test_an_exit_named_again_as_becoming_effective_keeps_the_treaty_of_the_story():
+    text = ("The United States announced in May 2020 that it would withdraw from the Open Skies Treaty. "
+            "Officials cited Russian violations. Russia denied them. Allies regretted the decision. "
+            "The U.S. withdrawal became effective on November 22, 2020.")
+    found = facts(text, "en", published="2021-12-20", type_="Withdrawal")
+    assert ("USA", "2020-11-22") in {(f["actor"], f["date"]) for f in found}
+
+
+def test_an_order_as_subject_acts_through_its_signer_and_a_following_list_names_its_targets():
+    text = ("President Donald Trump on Tuesday signed Executive Order 14999. "
+            "Executive Order 14999 orders that three small federal entities be eliminated. "
+            "They include the National Center for Rural Statistics, the Office of Harbour Safety and the "
+            "Regional Commission on Coastal Fisheries.")
+    found = facts(text, "en", published="2025-03-20", type_="AgencyClosure")
+    assert len(found) == 4
+    assert {(f["actor"], f["date"]) for f in found} == {("TRUMP", "2025-03-18")}
+
+
+def test_english_names_split_at_and_the_and_keep_a_head_before_for_or_on():
+    doc = extract_text("They include the Council on Rural Housing and the Bureau of Coastal Fisheries.", lang="en",
+                       published=PUBLISHED)
+    names = {m["text"] for e in doc["entities"] for m in e["mentions"]}
+    assert {"Council on Rural Housing", "Bureau of Coastal Fisheries"} <= names
+
+
+def test_signing_the_withdrawal_law_is_the_signers_withdrawal_from_the_treaty_of_the_story():
+    text = ("Russia said in March that it would leave the Open Skies Treaty. "
+            "President Vladimir Putin signed the withdrawal law on June 7.")
+    found = facts(text, "en", published="2021-12-20", type_="Withdrawal")
+    assert ("PUTIN", ["OPEN_SKIES_TREATY"], "2021-06-07") in [(f["actor"], f["targets"], f["date"]) for f in found]
+
+
+def test_a_notice_and_its_effect_told_in_one_sentence_are_one_withdrawal():
+    text = "美国2017年6月宣布退出《巴黎协定》。\n\n美国于2019年11月4日正式提交退出通知，退出于2020年11月4日生效。"
+    found = facts(text, "zh-Hans", published="2021-01-21", type_="Withdrawal")
+    assert sorted(f["date"] for f in found) == ["2017-06", "2019-11-04"]
+    assert all(f["targets"] == ["PARIS_AGREEMENT"] for f in found)
+
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("The ministry placed the World Health Organization on its list of priority partners.", "en"),
+    ("中国将世界卫生组织列入优先合作伙伴名单。", "zh-Hans"),
+])
+def test_a_list_that_is_no_sanctions_list_is_no_sanction(text, lang):
+    assert facts(text, lang, type_="Sanction") == []
+
+
+def test_a_bare_ministry_after_another_states_ministry_of_that_name_is_that_one():
+    doc = extract_text("中国对此表示关注。俄罗斯外交部当天发表声明。外交部发言人表示，俄方将退出该条约。", lang="zh-Hans",
+                       published=PUBLISHED)
+    [body] = [e for e in doc["entities"] if e["class"] == "GovernmentBody"]
+    assert [m["text"] for m in body["mentions"]] == ["外交部", "外交部"] and body["label"]["zh-Hans"] == "俄罗斯外交部"
+
+
+@pytest.mark.parametrize("text", [
+    "The reform eliminates delays in payments to the World Health Organization.",
+    "The agency cut its budget to the minimum and the World Bank praised it.",
+])
+def test_a_closure_verb_closes_only_its_own_object(text):
+    assert facts(text, "en", type_="AgencyClosure") == []

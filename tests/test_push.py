@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 
-import pyoxigraph as ox
 import pytest
 
 from kg.errors import StoreError

@@ -35,7 +35,12 @@ class Consolidation:
                     re.search(rf"(?<!\d){n}\s*(?:个|家)?[^,，。]{{0,6}}(?:组织|机构|organi[sz]ations|bodies|entities)", seg)
                 cont = active and re.match(r"^(?:也|还|另外)?(?:包括|包含)|^(?:其余|其他|剩下|余下)|^(?:The remaining|Others|"
                                            r"Other bodies|Also|They include|These include)", seg)
-                active = bool(refers and cue.search(seg)) or bool(cont)
+                # "… seven federal entities be eliminated. Besides X, they include A, B and C."
+                follows = s.index == self.facts[fi].sentence + 1 and \
+                    re.search(r"(?i)\b(?:they|these|those) (?:include|includes)\b|^(?:其中)?(?:包括|分别是)", seg)
+
+                active = bool(refers and cue.search(seg)) or bool(cont) or bool(follows)
+
                 if not active or s.index == self.facts[fi].sentence:
                     continue
                 cm = list(cue.finditer(seg))
@@ -189,6 +194,12 @@ class Consolidation:
                                                                and f.modality != "historical"):
                     target = j
                     break
+                if g.sentence == f.sentence and f.actor is not None and g.actor == f.actor and \
+                        g.modality == f.modality and not (g.vague_time or f.vague_time):
+                    target = j  # one sentence tells one act of an actor on a target: notice, then effect
+                    break
+
+
                 if g.date != f.date:
                     if g.date and f.date and not adjacent_days(g.date, f.date):
                         continue

@@ -200,8 +200,12 @@ class FactExtractor(Coreference, Consolidation):
     def has_object(self, pos: int, end: int) -> bool:
         rest = self.norm[pos:end]
         if re.match(r"\s*(?:将|预计将?|会)?于?[^,，。;；]{0,14}?(?:正式)?生效|\s*(?:would|will|is to|shall)?\s*(?:take|takes|took)"
-                    r" effect|\s*(?:would|will|is to)?\s*(?:become|becomes) effective", rest):
+                    r" effect|\s*(?:would|will|is to)?\s*(?:become|becomes|became) effective", rest):
             return False  # "退出將於…生效", "the withdrawal takes effect …": the act named again, no new object
+        if re.match(r"\s*(?:law|bill|decree|legislation|notice|notification|procedure|process)\b|"
+                    r"(?:程序|通知|手续|法案|法令|进程)", rest):
+            return False  # "the withdrawal law", 退出程序: the act's own paperwork, no new object
+
         rest = re.sub(r"^(?:[\s了」\"”』]|之?后|以后|以来|时|期间|前)+", "", rest) if not self.en else rest.strip()
         return bool(rest) and not re.match(r"^[,，。;；:：!?！？.]", rest)
 
@@ -276,9 +280,42 @@ class FactExtractor(Coreference, Consolidation):
             head = nxt
         return head.entity_id
 
+    def _metonymic_subject(self, c, before: int) -> str | None:
+        """"Moscow announced …", 華府宣布: a city heading its clause before a verb speaks for its state's government."""
+        ms = self.mentions_in(c.start, before)
+        if not ms or self.cls(ms[0].entity_id) != "Place":
+            return None
+        m = ms[0]
+        country = self.entities[m.entity_id].country
+        if not country or len(self._strip_lead(self.norm[c.start:m.start], c.start)) > (12 if self.en else 4):
+            return None
+        verb = (r"\s+(?:\w+ly\s+)?(?:has|had|have|is|was|will|would|said|says|\w+ed)\b" if self.en
+                else r"(?:已|曾|将|也|则|随即|正式)?(?:宣布|表示|决定|通知|称|说|要求|拒绝|退出|暂停|签署)")
+        if not re.match(verb, self.norm[m.end:m.end + 40]):
+
+            return None
+        if country not in self.entities:
+            return None  # only a state the text names itself ("Brussels" speaks for the EU, not for Belgium)
+        return country if self.cls(country) == "State" else None
+
+
+
     def find_actor(self, s: Sentence, ci: int, trig_start: int, exclude: set) -> tuple[str | None, bool]:
         c = s.clauses[ci]
+        city = self._metonymic_subject(c, trig_start)
+        if city and city not in exclude:
+            return city, False
+        head = self.mentions_in(c.start, trig_start)[:1]
+        if head and self.cls(head[0].entity_id) in T.DOCUMENTS and \
+                len(self._strip_lead(self.norm[c.start:head[0].start], c.start)) <= 4:
+            # "Executive Order 14238 … orders that …": the order acts through whoever signed it, on that day
+            issued = [f for f in self.facts if f.type == "DirectiveIssuance" and f.actor and head[0].entity_id in f.targets]
+            if issued:
+                self._doc_subject = issued[-1]
+                return issued[-1].actor, True
+
         eid, _ = self.subject_of(s, c, trig_start)
+
         if eid and eid not in exclude:
             return eid, False
         pron = self._pronoun_subject(s, c, trig_start)
@@ -760,8 +797,12 @@ class FactExtractor(Coreference, Consolidation):
             elif not refers_back and not self.has_object(te, c.end) and t.type in ("Withdrawal", "FundingSuspension",
                                                                                   "Reversal", "Rejection"):
                 # the object is the topic of the passage: 美國曾於1984年…退出, "he halted U.S. funding"
+                # "The U.S. withdrawal became effective on …": an act named again reaches back further for its object
+                restated = re.match(r"\s*(?:将|预计将?|会)?于?[^,，。;；]{0,14}?(?:正式)?生效|\s*(?:would|will|is to|shall)?\s*"
+                                    r"(?:take|takes|took|become|becomes|became) (?:effect|effective)", self.norm[te:c.end])
                 topic = self.salient_before(ts, classes - {"State", "Person", "Group"}, set(),
-                                            self._exclude | {tentative}, window=300)
+                                            self._exclude | {tentative}, window=1500 if restated else 300)
+
                 if topic is None:
                     return False
                 targets = [(ts, topic)]
@@ -921,7 +962,11 @@ class FactExtractor(Coreference, Consolidation):
             return self.target_candidates(te, c.end, classes, s.start)
         # after
         found = self.target_candidates(te, c.end, classes, s.start)
+        if self.en and found and t.type == "AgencyClosure" and not re.fullmatch(
+                r"\s*(?:down\s+)?(?:(?:the|its|a|an|their|his|her)\s+)?(?:[A-Z][\w.'’-]*\s+)*", self.norm[te:found[0][0]]):
+            found = []  # "eliminates delays in payments to the WHO": the agency must be the verb's own object
         if self.en and found:
+
             found = self._coordinated(found[:1], found)
         elif found and mode == "after":
             found = self._near_object(te, found)
@@ -1009,7 +1054,10 @@ class FactExtractor(Coreference, Consolidation):
     def _end_of(self, cand) -> int:
 
         """The end of the mention a target candidate (start, entity) stands for."""
-        return next((m.end for m in self.mentions_in(cand[0], cand[0] + 1) if m.start == cand[0]), cand[0] + 1)
+        i = bisect.bisect_left(self._starts, cand[0])
+        ends = [m.end for m in self.mentions[i:i + 3] if m.start == cand[0]]
+        return max(ends) if ends else cand[0] + 1
+
 
     def _zh_list(self, found):
 

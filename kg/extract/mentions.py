@@ -104,6 +104,9 @@ _LIST_JOINERS = set("与和及")
 _LIST_CUES = ("包含", "包括", "例如", "比如", "诸如", "以及", "还有")
 _WORD_CONTINUES = set("者点区长内员化性式型费法章网站楼城市化生里间架构")
 _STRONG_LEFT = set("\n,，。;；:：!?！？")
+# the state whose ministries a text in this script names without the state's name (mainland press: 商务部)
+_HOME_STATE = {"zh-Hans": "CHN"}
+
 _BAD_INSIDE = re.compile(r"\d|个|相关|有关|有利|只会|推动|大量|上百|多项|许多|一些|这些|那些|所有|各种|各类|最大|最|其他|其余|"
                          r"我们|他们|主要|重要|等等|进行|成为|作为|属于|面对|旨在|需要|希望|可能|已经|曾经")
 _GENERIC = re.compile(r"^(?:国际性?|区域性?|地区性?|合作|相关|全球性?|其他|其余|多边|主要|重要|许多|一些|这些|那些|该|此|各|"
@@ -422,6 +425,33 @@ class MentionFinder:
             zh = self.text[m.start:g.end()]
             body = self.local(zh, "GovernmentBody", en=en, zh=zh, rule="state-body", key=zh, country=ent.id)
             self.add(g.start(), g.end(), body.id, "state-body")
+        # mainland press: an unqualified 外交部 / 商務部 is the home state's, when the text speaks of that state
+        home = _HOME_STATE.get(self.language)
+        if home is None or not any(m.entity_id == home or getattr(self.entities.get(m.entity_id), "country", None) == home
+                                   for m in self.spans.sorted()):
+            return
+
+        home_zh = self.entity(home).labels.get("zh-Hans") or ""
+        for g in re.finditer(r"外交部|国防部|财政部|商务部|司法部|公安部|国务院", self.norm):
+            prev = self.norm[g.start() - 1] if g.start() else "\n"
+            if self.spans.overlaps(g.start(), g.end()) or (re.match(f"[{_CJK}]", prev) and
+                                                            prev not in _ZH_BOUNDARY_CHARS and prev != "据"):
+                continue
+            named = [c for c in self.spans.sorted() if c.end <= g.start() and self.norm[c.start:c.end].endswith(g.group())
+                     and self.entities.get(c.entity_id) is not None and self.entities[c.entity_id].cls == "GovernmentBody"]
+            if named:
+                self.add(g.start(), g.end(), named[-1].entity_id, "home-state-body")  # 俄外交部…外交部發言人: that one
+                continue
+            known = [x for x in self.lex.find(home_zh + g.group()) if x.start == 0 and x.end == len(home_zh) + len(g.group())]
+            if known:
+
+                self.entity(known[0].entry_id)
+                self.add(g.start(), g.end(), known[0].entry_id, "home-state-body")
+            else:
+                body = self.local(home_zh + g.group(), "GovernmentBody", zh=home_zh + g.group(), rule="state-body",
+                                  key=home_zh + g.group(), country=home)
+                self.add(g.start(), g.end(), body.id, "home-state-body")
+
 
     def _titles(self) -> None:
         for m in _TITLE_ZH.finditer(self.norm):
@@ -547,7 +577,16 @@ class MentionFinder:
                         self.spans.remove(c)
             else:
                 merged.append((a, b))
+        split = []
         for a, b in merged:
+            # "the Community Development Financial Institutions Fund and the Minority Business Development Agency":
+            # two names, each with its own head
+            k = a
+            for m in re.finditer(r" and the ", text[a:b]):
+                split.append((k, a + m.start()))
+                k = a + m.end()
+            split.append((k, b))
+        for a, b in split:
             words = text[a:b].split()
             while words and words[0] in _EN_STOP_START:
                 a += len(words[0]) + 1
@@ -558,7 +597,12 @@ class MentionFinder:
             if not words:
                 continue
             head = words[-1].rstrip("'’s")
+            inner_head = [w for w, nxt in zip(words, words[1:]) if w in _EN_ORG_HEADS and nxt in ("for", "on", "of")]
+            if head not in _EN_ORG_HEADS | _EN_TREATY_HEADS | _EN_EVENT_HEADS and inner_head:
+                head = inner_head[-1]  # "Wilson Center for Scholars", "Council on Homelessness", "Bureau of Prisons"
+
             covered = self.spans.overlaps(a, b)
+
             if any(c.start <= a and b <= c.end for c in covered):
                 continue
             if head in _EN_ORG_HEADS or head in _EN_TREATY_HEADS or head in _EN_EVENT_HEADS:

@@ -43,7 +43,9 @@ ZH_TRIGGERS = [
     Trigger("Withdrawal", re.compile(r"退出|撤出|脱离|退群|离开|不再(?:参与|参加)"), "after",
             WITHDRAWABLE),
     # listing as a sanction: 将X列入不可靠实体清单 / 把X列入制裁名单 (X between 将/把/对 and the verb)
-    Trigger("Sanction", re.compile(r"列入(?:[^,，。;；]{0,30}?)(?:清单|名单)"), "between",
+    Trigger("Sanction", re.compile(r"列入(?=[^,，。;；]{0,30}?(?:实体|制裁|黑|管制|管控|恐怖|不可靠|观察|指定|禁运|SDN))"
+
+                                   r"(?:[^,，。;；]{0,30}?)(?:清单|名单)"), "between",
             ANY_TARGET - {"Treaty", "Event", "Place"}),
     Trigger("Follow", re.compile(r"跟进|效仿|仿效|步其后尘|相继跟进"), "follow", ANY_TARGET, needs_target=False),
     Trigger("Sanction", re.compile(r"(?<!反)制裁(?!名单)|除名|开除|驱逐出"), "between", ANY_TARGET - {"Treaty", "Event", "Place"}),
@@ -82,7 +84,9 @@ EN_TRIGGERS = [
                                      r"quit(?:s|ting)?|leav(?:e|es|ing)|left)\b", re.I), "after", WITHDRAWABLE),
     Trigger("Sanction", re.compile(r"\bsanction(?:s|ed|ing)?\b|\bdesignat(?:ed|ions?|es|ing)\b|\bexpell?(?:ed|s|ing)?\b|"
                                    r"\b(?:add(?:s|ed|ing)?|plac(?:e|es|ed|ing)|put(?:s|ting)?)\b(?=[^.;]{0,80}?\b(?:to|on)\s+"
-                                   r"(?:the\s+|its\s+|a\s+|an\s+)?(?:[\w\"“”'-]+\s+){0,4}?(?:list|blacklist)\b)",
+                                   r"(?:the\s+|its\s+|a\s+|an\s+)?(?:[\w\"“”'-]+\s+){0,3}?(?:(?:entity|sanctions?|terror\w*|"
+                                   r"watch|denied\s+persons|unverified|SDN|nationals?)[\"”]?\s+list|blacklist)\b)",
+
                                    re.I), "after", ANY_TARGET - {"Treaty", "Event", "Place"}),
     Trigger("Threat", re.compile(r"\bthreat(?:en|ened|ens|ening)\b", re.I), "threat", ANY_TARGET - {"Person"}),
     Trigger("Veto", re.compile(r"\bveto(?:es|ed|ing)?\b", re.I), "veto", ORGS | {"Treaty"}),
