@@ -624,7 +624,8 @@ class FactExtractor(Coreference, Consolidation):
             if getattr(ann, "_nominal", False):
                 # "Rubio announced the designations of …": the official speaks, the state acts
                 for f in content:
-                    if f.actor == ann.actor and self.cls(f.actor) == "Person" and self.entities[f.actor].country:
+                    if (f.actor is not None and f.actor == ann.actor and self.cls(f.actor) == "Person"
+                            and self.entities[f.actor].country):
                         f.actor = self.entities[f.actor].country
                         if f.actor not in self.entities and self.finder is not None:
                             self.finder.entity(f.actor)
