@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from .procs import REPO, tree_rss_kb
+
 # Progress messages of kg.build.build_sources -> the phase they start.
 PHASE_WORDS = (("building", "graphs"), ("validating", "validate"), ("writing", "store"))
 METRICS = ("mentions_strict", "entities", "facts_core_L1", "facts_core_L2", "facts_core_L3")
@@ -121,12 +122,6 @@ def _one(articles: Path, store: Path, mode: str) -> dict:
     return out
 
 
-def _tree_rss_kb(pid: int) -> int:
-    from .http import _tree_rss_kb as rss
-
-    return rss(pid)
-
-
 def measure(articles: Path, store: Path, mode: str) -> dict:
     out_file = store.parent / f"result-{store.name}.json"
     cmd = [sys.executable, "-m", "bench.build", "--one", str(articles), str(store), mode, str(out_file)]
@@ -134,7 +129,7 @@ def measure(articles: Path, store: Path, mode: str) -> dict:
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_kb(proc.pid))
+        peak = max(peak, tree_rss_kb(proc.pid))
         time.sleep(0.1)
     wall = time.perf_counter() - t
     err = proc.stderr.read().decode(errors="replace")

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import requests
 
-from .soak import KG, REPO, free_port, p, process_tree_rss
+from .procs import REPO, process_tree_rss, serve_store
+from .soak import p
 
 ID = "https://w3id.org/ipakg/id/"
 LIGHT = [
@@ -123,25 +124,8 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-hostile-"))
-    store = tmp / "store"
-    if args.store:
-        shutil.copytree(args.store, store, ignore=shutil.ignore_patterns("build.lock", "*.partial"))
-    else:
-        subprocess.run([str(KG), "--store", str(store), "build", "-q"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    log = open(tmp / "gunicorn.log", "wb")
-    server = subprocess.Popen([str(KG), "--store", str(store), "serve", "--port", str(port), "--workers",
-                               str(args.workers), "--timeout", str(args.timeout)], cwd=REPO, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    server, url, _ = serve_store(tmp, args.store, workers=args.workers, timeout=args.timeout)
     try:
-        for _ in range(300):
-            try:
-                if requests.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
         phase(url, 5, args.clients, 0, server.pid)  # warm-up
         calm = phase(url, args.seconds, args.clients, 0, server.pid)
         attacked = phase(url, args.seconds, args.clients, args.attackers, server.pid)
@@ -152,7 +136,6 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-        log.close()
         shutil.rmtree(tmp, ignore_errors=True)
     ratio = attacked["p99_ms"] / calm["p99_ms"] if calm["p99_ms"] else float("inf")
     res = {"args": {k: str(v) for k, v in vars(args).items()}, "cpus": os.cpu_count(), "unloaded": calm,

@@ -33,7 +33,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -46,9 +45,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import loadgen
+from .procs import REPO, free_port, tree_rss_kb
 
 BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parents[1]
 
 PREFIXES = (
     "PREFIX ipa: <https://w3id.org/ipakg/ontology#>\n"
@@ -105,12 +104,6 @@ def query_text(name: str, param: str, serial: int | None = None) -> str:
 # ---- servers -----------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Server:
     name: str
@@ -121,34 +114,7 @@ class Server:
 
     def rss_mb(self) -> float:
         """Resident memory of the server and its children (gunicorn workers)."""
-        return round(_tree_rss_kb(self.proc.pid) / 1024, 1)
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                out += [int(x) for x in fh.read().split()]
-    except OSError:
-        pass
-    return out
-
-
-def _tree_rss_kb(pid: int) -> int:
-    total = 0
-    stack = [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            continue
-        stack += _children(p)
-    return total
+        return round(tree_rss_kb(self.proc.pid) / 1024, 1)
 
 
 def _fetch(port: int, path: str, query: str, accept: str, timeout: float = 120) -> tuple[int, bytes]:

@@ -23,7 +23,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,8 +35,8 @@ from pathlib import Path
 
 import requests
 
-REPO = Path(__file__).resolve().parents[1]
-KG = Path(sys.executable).with_name("kg")
+from .procs import KG, REPO, process_tree_rss, serve_store
+
 ID = "https://w3id.org/ipakg/id/"
 
 AD_HOC = [
@@ -67,40 +66,6 @@ class Window:
     rss_kb: int = 0
     workers: int = 0
     generation: str | None = None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def process_tree_rss(pid: int) -> tuple[int, int]:
-    """(RSS in kB of ``pid`` and all its descendants, number of descendants), read from /proc."""
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(d))
-    total, count, todo = 0, 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            continue
-        kids = children.get(p, [])
-        count += len(kids)
-        todo.extend(kids)
-    return total, count
 
 
 class Targets:
@@ -152,25 +117,7 @@ def p(values: list[float], q: float) -> float:
 
 def run(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="kg-soak-"))
-    store = tmp / "store"
-    if args.store:
-        shutil.copytree(args.store, store, ignore=shutil.ignore_patterns("build.lock", "*.partial"))
-    else:
-        print("soak: building the bundled corpus", file=sys.stderr)
-        subprocess.run([str(KG), "--store", str(store), "build", "-q"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    log = open(tmp / "gunicorn.log", "wb")
-    server = subprocess.Popen([str(KG), "--store", str(store), "serve", "--port", str(port), "--workers",
-                               str(args.workers), "--timeout", str(args.timeout)], cwd=REPO, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(url + "/health", timeout=2).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.1)
+    server, url, store = serve_store(tmp, args.store, workers=args.workers, timeout=args.timeout)
     targets = Targets(url)
     t0 = time.monotonic()
     duration = args.minutes * 60
@@ -236,7 +183,6 @@ def run(args) -> dict:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-        log.close()
     windows = [w for w in windows if w.samples]
     result = summarise(windows, build_info, args)
     shutil.rmtree(tmp, ignore_errors=True)
