@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from . import build as build_bench
+from . import ceilings
 from . import graphgen
 from . import http as http_bench
 from . import load as load_bench
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workdir", type=Path, default=REPO / "var" / "bench")
     ap.add_argument("--fresh", action="store_true", help="delete the work directory first")
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--build-budget", type=float, default=600.0,
+    ap.add_argument("--build-budget", type=float, default=3600.0,
                     help="seconds the full build pipeline may take at one size (larger sizes use the reduced path)")
     ap.add_argument("--render", action="store_true", help="only rewrite report.md from report.json")
     args = ap.parse_args(argv)
@@ -104,6 +105,10 @@ def main(argv: list[str] | None = None) -> None:
         graphs = [("corpus", corpus_store(args.workdir)),
                   ("synthetic-100k" if args.quick else "synthetic-1M",
                    synthetic_store(args.workdir, 100_000 if args.quick else 1_000_000))]
+        from kg.store import StoreRoot
+
+        report["ceilings"] = ceilings.run(StoreRoot(graphs[0][1]).current_path(), n=5_000 if args.quick else 20_000,
+                                          repeats=1 if args.quick else 3, log=log)
         report["http"] = []
         for label, root in graphs:
             res = http_bench.run_graph(label, root, args.workdir / "http-logs", repeats=1 if args.quick else 3,
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
         report["build"] = build_bench.run(sizes, args.workdir / "build", budget_seconds=args.build_budget, log=log)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     report["environment"]["loadavg_at_end"] = list(os.getloadavg()[:2])
-    for part in ("load", "http", "build"):  # keep earlier results of parts not run this time
+    for part in ("load", "http", "ceilings", "build"):  # keep earlier results of parts not run this time
         if part not in report and part in previous:
             report[part] = previous[part]
             report.setdefault("carried_over", []).append(part)
@@ -177,6 +182,12 @@ def render(r: dict) -> str:
             if g.get("targets"):
                 rows = [[t["target"], t["goal"], t["worst"], "met" if t["met"] else "**missed**"] for t in g["targets"]]
                 lines += ["Targets:", "", _table(["target", "goal (≥)", "worst cell", ""], rows), ""]
+    if r.get("ceilings"):
+        lines += ["## Ceilings: the cheapest answer each server stack can give (`bench/ceilings.py`)", "",
+                  "A do-nothing app on each stack, same load generator, same run. No query can be served faster "
+                  "than its stack's ceiling.", ""]
+        rows = [[c["server"], c["concurrency"], c["rps"], c["p50_ms"], c["p99_ms"], c["spread"]] for c in r["ceilings"]]
+        lines += [_table(["stack", "conc", "req/s", "p50 ms", "p99 ms", "max/min reps"], rows), ""]
     if "load" in r:
         lines += ["## Load: `kg` (store generation + bulk load) vs `oxigraph load`", ""]
         rows = [[x["size"], x["method"], x["quads"], x["reps_wall_seconds"], x["quads_per_second"], x["peak_rss_mb"],

@@ -2,20 +2,22 @@
 
 For each size (100, 1,000, 10,000 by default) :mod:`bench.synthetic` writes that many articles in zh-Hant,
 zh-Hans and en with gold annotations (not timed). Then one fresh process (``python -m bench.build --one``) runs
-the real pipeline through the library, exactly as ``kg build DIR`` does (``kg.build.read_sources`` =
+the real pipeline through the library, exactly as ``kg build --keep-going DIR`` does (``kg.build.read_sources`` =
 extraction, then ``kg.build.build_sources`` = graphs, validation (evidence spans, SHACL, OWL reasoner), store
-generation), with phase times taken from the build's own progress messages.
+generation), on ``--jobs`` processes (default: one per CPU), with phase times taken from the build's own
+progress messages. An article the extractor crashes on is counted and skipped, not fatal.
 
-Measured from outside: wall time, CPU seconds of the process and its children (the HermiT JVM), and the
-**peak resident memory of the whole process tree** (sampled every 0.1 s from /proc). CPU use = CPU seconds /
-wall seconds: 2.0 means both cores busy the whole time.
+Measured from outside: wall time, CPU seconds of the process and its children (the build's workers and the
+HermiT JVM), and the **peak resident memory of the whole process tree** (sampled every 0.1 s from /proc).
+CPU use = CPU seconds / wall seconds: 2.0 means both cores busy the whole time (on a machine shared with other
+work it is lower; CPU seconds per article is then the steadier figure).
 
 Quality at scale: every extraction is scored against its synthetic gold with :mod:`kg.evaluate`
 (micro-averaged over articles: summed tp/fp/fn), after the build and outside the timed part.
 
 The full pipeline is run at a size only when the previous size predicts it fits the time budget
-(``--build-budget``, linear extrapolation); otherwise that size runs the **reduced path**: extraction and
-graph assembly only (no validation, no store), and the report says so.
+(``--budget``, default one hour, linear extrapolation); otherwise that size runs the **reduced path**:
+extraction and graph assembly only (no validation, no store), and the report says so.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,7 +67,7 @@ def _quality(sources, gold_dir: Path) -> dict:
     return out
 
 
-def _one(articles: Path, store: Path, mode: str) -> dict:
+def _one(articles: Path, store: Path, mode: str, jobs: int | None) -> dict:
     """Inside the measured process."""
     from kg.build import OntologyInfo, assemble, build_sources, expand_sources, load_lexicon_or_none, read_sources
     from kg.errors import KGError
@@ -74,27 +77,17 @@ def _one(articles: Path, store: Path, mode: str) -> dict:
     t0 = time.perf_counter()
     lexicon = load_lexicon_or_none()
     paths = expand_sources([articles])
-    # kg.build.read_sources one file at a time, so that an extractor crash on one article is counted and
-    # reported instead of ending the benchmark (kg build itself stops there).
-    sources, failures, crashes, seen = [], [], [], set()
-    for path in paths:
-        try:
-            read, fails = read_sources([path], keep_going=True, lexicon=lexicon)
-        except Exception as e:  # noqa: BLE001 - a bug in the extractor, reported below
-            crashes.append(f"{path.name}: {type(e).__name__}: {e}"[:300])
-            continue
-        failures += fails
-        for src in read:
-            if src.doc_id not in seen:
-                seen.add(src.doc_id)
-                sources.append(src)
+    # --keep-going: an article the extractor crashes on is counted and reported instead of ending the benchmark.
+    sources, failures = read_sources(paths, keep_going=True, lexicon=lexicon, jobs=jobs)
+    crashes = [e.message for e in failures if e.detail.get("crash")]
+    failures = [e for e in failures if not e.detail.get("crash")]
     t_extract = time.perf_counter() - t0
     out: dict = {"articles": len(paths), "extracted": len(sources), "failed": len(failures), "crashed": len(crashes),
                  "crashes": crashes[:20], "mode": mode, "phases": {"extract": round(t_extract, 3)}}
     t1 = time.perf_counter()
     if mode == "full":
         try:
-            report = build_sources(sources, StoreRoot(store), lexicon=lexicon,
+            report = build_sources(sources, StoreRoot(store), lexicon=lexicon, jobs=jobs,
                                    progress=lambda m: marks.append((time.perf_counter(), m)))
             out["triples"] = sum(report.triples.values())
             out["ok"] = True
@@ -122,9 +115,10 @@ def _one(articles: Path, store: Path, mode: str) -> dict:
     return out
 
 
-def measure(articles: Path, store: Path, mode: str) -> dict:
+def measure(articles: Path, store: Path, mode: str, jobs: int | None = None) -> dict:
     out_file = store.parent / f"result-{store.name}.json"
-    cmd = [sys.executable, "-m", "bench.build", "--one", str(articles), str(store), mode, str(out_file)]
+    cmd = [sys.executable, "-m", "bench.build", "--one", str(articles), str(store), mode, str(out_file),
+           str(jobs or 0)]
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -141,10 +135,12 @@ def measure(articles: Path, store: Path, mode: str) -> dict:
     row["cpu_use"] = round(row["pipeline_cpu_seconds"] / row["pipeline_seconds"], 2) if row["pipeline_seconds"] else 0
     row["articles_per_second"] = round(row["articles"] / row["pipeline_seconds"], 2)
     row["ms_per_article"] = round(1000 * row["pipeline_seconds"] / row["articles"], 2)
+    row["cpu_ms_per_article"] = round(1000 * row["pipeline_cpu_seconds"] / row["articles"], 2)
     return row
 
 
-def run(sizes: list[int], workdir: Path, *, budget_seconds: float = 600.0, log=print) -> dict:
+def run(sizes: list[int], workdir: Path, *, budget_seconds: float = 3600.0, jobs: int | None = None,
+        log=print) -> dict:
     rows = []
     per_article_full: float | None = None
     for n in sizes:
@@ -155,14 +151,16 @@ def run(sizes: list[int], workdir: Path, *, budget_seconds: float = 600.0, log=p
         mode = "full"
         if per_article_full is not None and per_article_full * n > budget_seconds:
             mode = "reduced"
-        row = measure(synth / "articles", workdir / f"store-{n}", mode)
+        if (workdir / f"store-{n}").exists():
+            shutil.rmtree(workdir / f"store-{n}")  # a fresh store root: the previous run's generations cost disk
+        row = measure(synth / "articles", workdir / f"store-{n}", mode, jobs)
         row["size"] = n
         if mode == "full":
             per_article_full = row["pipeline_seconds"] / n
         rows.append(row)
         status = "ok" if row["ok"] else f"FAILED: {row.get('error')}"
         log(f"build {n:>6} articles [{mode}] {row['articles_per_second']:>8} articles/s  "
-            f"{row['ms_per_article']} ms/article  peak {row['peak_tree_rss_mb']} MB  cpu use {row['cpu_use']}  "
+            f"{row['ms_per_article']} ms/article ({row['cpu_ms_per_article']} CPU ms)  peak {row['peak_tree_rss_mb']} MB  cpu use {row['cpu_use']}  "
             f"phases {row['phases']}  {status}")
     return {"rows": rows, "scaling": scaling(rows)}
 
@@ -181,6 +179,7 @@ def scaling(rows: list[dict]) -> dict:
                            for p in a["phases"] if p in b["phases"] and a["phases"][p] > 0}
     if a["mode"] == b["mode"]:
         out["total_ratio"] = round(b["ms_per_article"] / a["ms_per_article"], 3)
+        out["cpu_ratio"] = round(b["cpu_ms_per_article"] / a["cpu_ms_per_article"], 3)
     return out
 
 
@@ -188,18 +187,21 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--one":
         articles, store, mode, out_file = Path(argv[1]), Path(argv[2]), argv[3], Path(argv[4])
-        out_file.write_text(json.dumps(_one(articles, store, mode)))
+        jobs = int(argv[5]) if len(argv) > 5 and int(argv[5]) > 0 else None
+        out_file.write_text(json.dumps(_one(articles, store, mode, jobs)))
         return
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m bench.build")
-    ap.add_argument("--sizes", default="100,1000,10000")
-    ap.add_argument("--budget", type=float, default=600.0, help="seconds one size may take for the full pipeline")
+    ap.add_argument("--sizes", nargs="+", default=["100,1000,10000"], help="e.g. 100 1000 10000 (or 100,1000)")
+    ap.add_argument("--budget", type=float, default=3600.0, help="seconds one size may take for the full pipeline")
+    ap.add_argument("--jobs", type=int, default=None, help="build processes (default: one per CPU)")
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-build-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(json.dumps(run([int(s) for s in args.sizes.split(",")], workdir, budget_seconds=args.budget), indent=1))
+    sizes = [int(s) for part in args.sizes for s in part.split(",") if s]
+    print(json.dumps(run(sizes, workdir, budget_seconds=args.budget, jobs=args.jobs), indent=1))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 
 Two phases on the same ``kg serve``: first the light clients alone (point lookups, a saved query, entity pages),
 then the same clients while ``--attackers`` closed-loop attackers send Cartesian products, unbounded property
-paths, catastrophic regexes and huge GROUP_CONCATs (each stopped at ``--timeout`` with a 503; its worker ends and
-gunicorn starts another). Reports p50/p99 of the light clients in both phases and their ratio (target: p99 under
+paths, catastrophic regexes and huge GROUP_CONCATs (each stopped at ``--timeout`` with a 503; its worker then
+recycles gracefully and gunicorn starts another). Reports p50/p99 of the light clients in both phases and their ratio (target: p99 under
 attack < 2x unloaded), the attackers' answers by status, and the peak RSS of the server's process tree (the memory
 a runaway query may take before it is stopped). Writes ``bench/results/hostile.md`` (and ``.json``).
 """

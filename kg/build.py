@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import time
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -83,17 +85,45 @@ def _h16(*parts) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- sources
-@dataclass
 class Source:
-    """One input document: its path, its decoded text and its extraction JSON."""
+    """One input document: its path, its decoded text and its extraction JSON.
 
-    path: Path
-    text: str
-    extraction: dict
+    Between the build's processes and while the build waits for its other sources, the extraction is kept as
+    compressed JSON (:meth:`packed`): a decoded extraction costs ~50 KB of Python objects, 10,000 of them
+    half a gigabyte. ``extraction`` decodes it again on each use."""
+
+    __slots__ = ("path", "text", "_extraction", "_packed", "_doc_id")
+
+    def __init__(self, path: Path, text: str, extraction: dict | None = None, *, packed: bytes | None = None):
+        self.path = path
+        self.text = text
+        self._extraction = extraction
+        self._packed = packed
+        self._doc_id = None
+
+    @property
+    def extraction(self) -> dict:
+        if self._extraction is not None:
+            return self._extraction
+        return json.loads(zlib.decompress(self._packed))
 
     @property
     def doc_id(self) -> str:
-        return self.extraction["document"]["id"]
+        if self._doc_id is None:
+            self._doc_id = self.extraction["document"]["id"]
+        return self._doc_id
+
+    def packed(self) -> "Source":
+        """The same source with its extraction as compressed JSON."""
+        if self._packed is not None:
+            return self
+        out = Source(self.path, self.text, packed=zlib.compress(
+            json.dumps(self._extraction, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1))
+        out._doc_id = self.doc_id
+        return out
+
+    def __repr__(self) -> str:
+        return f"Source({self.path!s})"
 
 
 def default_sources() -> list[Path]:
@@ -184,34 +214,52 @@ def _memo_cols():
 
 
 def read_sources(paths: list[Path], *, keep_going: bool = False, lexicon=None,
-                 progress: Progress = _quiet) -> tuple[list[Source], list[InputError]]:
-    """Read and extract every source before anything touches the store.
+                 progress: Progress = _quiet, jobs: int | None = None) -> tuple[list[Source], list[InputError]]:
+    """Read and extract every source before anything touches the store (on ``jobs`` processes).
 
     A broken source stops the build (its :class:`InputError` is raised, naming the file) unless ``keep_going``,
-    in which case it is skipped and reported. Two sources with the same text are one document.
-    """
+    in which case it is skipped and reported. Two sources with the same text are one document. The sources
+    come back in the order of ``paths``, their extractions packed (see :class:`Source`)."""
+    from .buildjobs import Jobs, collecting_results
+
     sources: list[Source] = []
     failures: list[InputError] = []
     by_doc: dict[str, Path] = {}
-    for i, path in enumerate(paths, 1):
-        progress(f"[{i}/{len(paths)}] extracting {path}")
-        try:
-            src = read_source(path, lexicon=lexicon)
-        except InputError as e:
-            if not keep_going:
-                if len(paths) > 1:
-                    raise InputError(f"{e.message} (source {i} of {len(paths)}; nothing was built; "
-                                     f"--keep-going builds the others)", detail=e.detail) from e
-                raise
-            failures.append(e)
-            progress(f"skipped: {e.message}")
-            continue
-        if src.doc_id in by_doc:
-            progress(f"{path}: same text as {by_doc[src.doc_id]}; read once")
-            continue
-        by_doc[src.doc_id] = path
-        sources.append(src)
+    lexicon = lexicon if lexicon is not None else load_lexicon_or_none()
+    with Jobs(jobs, len(paths), lexicon=lexicon, keep_going=keep_going) as pool, collecting_results():
+        for i, (path, result) in enumerate(zip(paths, pool.map(_read_job, paths)), 1):
+            progress(f"[{i}/{len(paths)}] extracting {path}")
+            if not isinstance(result, Source):
+                e = InputError(result[0], detail=result[1])
+                if not keep_going:
+                    if len(paths) > 1:
+                        raise InputError(f"{e.message} (source {i} of {len(paths)}; nothing was built; "
+                                         f"--keep-going builds the others)", detail=e.detail)
+                    raise e
+                failures.append(e)
+                progress(f"skipped: {e.message}")
+                continue
+            if result.doc_id in by_doc:
+                progress(f"{path}: same text as {by_doc[result.doc_id]}; read once")
+                continue
+            by_doc[result.doc_id] = path
+            sources.append(result)
     return sources, failures
+
+
+def _read_job(path: Path):
+    """One source, extracted in a build worker: the packed source, or (message, detail) of its InputError."""
+    from .buildjobs import context
+
+    try:
+        return read_source(path, lexicon=context["lexicon"]).packed()
+    except InputError as e:
+        return e.message, e.detail
+    except Exception as e:  # noqa: BLE001 - a bug in the extractor: --keep-going skips the source and says so
+        if not context["keep_going"]:
+            raise
+        return (f"{path}: the extractor failed ({type(e).__name__}: {e}); this is a bug in kg, please report it",
+                {"crash": f"{type(e).__name__}: {e}"})
 
 
 def load_lexicon_or_none():
@@ -721,59 +769,49 @@ def assemble(sources: list[Source], *, ontology: OntologyInfo, lexicon=None,
 
 
 def build(paths: list[Path] | None, root: StoreRoot, *, keep_going: bool = False, lexicon=None,
-          progress: Progress = _quiet) -> BuildReport:
+          progress: Progress = _quiet, jobs: int | None = None) -> BuildReport:
     """Read and extract every source (default: the bundled corpus), then :func:`build_sources`.
 
-    A broken source raises :class:`InputError` before the store is touched (unless ``keep_going``)."""
+    A broken source raises :class:`InputError` before the store is touched (unless ``keep_going``).
+    ``jobs``: processes to use (default: one per CPU for 16 sources or more)."""
     t0 = time.time()
     paths = expand_sources(paths) if paths else default_sources()
     if not paths:
         raise InputError("no sources to build from")
     if lexicon is None:
         lexicon = load_lexicon_or_none()
-    sources, failures = read_sources(paths, keep_going=keep_going, lexicon=lexicon, progress=progress)
+    sources, failures = read_sources(paths, keep_going=keep_going, lexicon=lexicon, progress=progress, jobs=jobs)
     if not sources:
         raise InputError("no source could be read; nothing was built")
     extracted = time.time() - t0
-    report = build_sources(sources, root, lexicon=lexicon, progress=progress, started=t0, keep_going=keep_going)
+    report = build_sources(sources, root, lexicon=lexicon, progress=progress, started=t0, keep_going=keep_going,
+                           jobs=jobs)
     report.skipped = [e.message for e in failures] + report.skipped
     report.timings = {"extract": extracted, **report.timings}
     return report
 
 
+class _DocumentsFailed(ValidationError):
+    """Some documents failed their own checks; ``failed`` maps their doc ids to one line each."""
+
+    def __init__(self, message: str, *, detail: dict | None = None, failed: dict[str, str]):
+        super().__init__(message, detail=detail)
+        self.failed = failed
+
+
 def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progress: Progress = _quiet,
-                  started: float | None = None, keep_going: bool = False) -> BuildReport:
+                  started: float | None = None, keep_going: bool = False, jobs: int | None = None) -> BuildReport:
     """Graphs, validation, then a new store generation made current. Nothing is visible until it all passed.
 
     With ``keep_going``, a failed validation is traced to the documents that cause it (each checked on its own:
     graph, spans, SHACL); they are left out and reported, and the rest is built and validated again."""
-    from . import validate
-
     t0 = time.time() if started is None else started
-    timings: dict[str, float] = {}
-    skipped: list[str] = []
     if lexicon is None:
         lexicon = load_lexicon_or_none()
     ontology = OntologyInfo.load()
-
-    left_out: list[str] = []
-
-    def graphs_and_checks(srcs: list[Source]):
-        t = time.time()
-        progress(f"building graphs for {len(srcs)} documents")
-        left_out.clear()
-        ds = assemble(srcs, ontology=ontology, lexicon=lexicon, started=t0, left_out=left_out)
-        for message in left_out:
-            progress(message)
-        timings["graphs"] = time.time() - t
-        t = time.time()
-        progress("validating: evidence spans, SHACL shapes, OWL consistency")
-        inferred = validate.validate_dataset(ds, ontology.graph, progress=progress)
-        timings["validate"] = time.time() - t
-        return ds, inferred
-
+    attempt = _Attempt(root, ontology=ontology, lexicon=lexicon, progress=progress, started=t0, jobs=jobs)
     try:
-        ds, inferred = graphs_and_checks(sources)
+        return attempt.run(sources)
     except ValidationError as e:
         if len(sources) < 2:
             raise
@@ -781,69 +819,357 @@ def build_sources(sources: list[Source], root: StoreRoot, *, lexicon=None, progr
             raise ValidationError(e.message + "\n  (--keep-going leaves out the documents that fail and builds the "
                                   "rest)", detail=e.detail) from e
         progress("validation failed; checking each document on its own (--keep-going)")
-        bad = {}
-        for src in sources:
-            try:
-                problems = [p.line() for p in validate.document_problems(
-                    assemble([src], ontology=ontology, lexicon=lexicon), ontology.graph)]
-            except ValidationError as e:
-                problems = [e.message.splitlines()[0]]
-            if problems:
-                bad[src.doc_id] = f"{src.path}: fails validation: {problems[0]}" + (
-                    f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+        bad = e.failed if isinstance(e, _DocumentsFailed) else _failing_documents(sources, ontology, lexicon)
         kept = [s for s in sources if s.doc_id not in bad]
         if not bad or not kept:
             raise
         skipped = list(bad.values())
         for message in skipped:
             progress(f"skipped: {message}")
-        ds, inferred = graphs_and_checks(kept)
-        sources = kept
-    target = ds.graph(GRAPH_INFERRED)
-    target += inferred
-
-    t = time.time()
-    expected = sum(len(g) for g in ds.graphs())
-    with root.build_lock():
-        gen = root.begin()
-        try:
-            progress(f"writing generation {gen.id} ({expected} quads)")
-            _bulk_load(gen.store, ds)
-            got = len(gen.store)
-            if got != expected:
-                raise StoreError(f"the new generation holds {got} quads, expected {expected}; not switched")
-            gen_id = root.commit(gen)
-        except BaseException:
-            root.abort(gen)
-            raise
-    timings["store"] = time.time() - t
-    report = _report(gen_id, sources, ds, time.time() - t0, timings)
-    report.skipped = skipped
-    report.left_out = list(left_out)
-    return report
+        report = attempt.run(kept)
+        report.skipped = skipped
+        return report
 
 
-def _report(gen_id: str, sources: list[Source], ds: Dataset, seconds: float, timings: dict) -> BuildReport:
-    triples = {str(g.identifier): len(g) for g in ds.graphs() if isinstance(g.identifier, URIRef) and len(g)}
-    for g in (GRAPH_ONTOLOGY, GRAPH_ENTITIES, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_META):
-        triples.setdefault(str(g), 0)
-    facts: dict[str, int] = {}
-    documents = []
+def _failing_documents(sources: list[Source], ontology: OntologyInfo, lexicon) -> dict[str, str]:
+    """Each document built and checked alone (spans, SHACL): doc id -> why it fails, for those that do."""
+    from . import validate
+
+    bad = {}
     for src in sources:
-        gid = document_graph(src.doc_id)
-        g = ds.graph(gid)
-        doc = document_iri(src.doc_id)
-        n = 0
-        for node in g.subjects(PROV.wasDerivedFrom, doc):  # facts and memberships (the document's own source is
-            for cls in g.objects(node, RDF.type):            # another node's prov:wasDerivedFrom, not this one)
-                name = str(cls).removeprefix(str(IPA))
-                facts[name] = facts.get(name, 0) + 1
-                n += 1
-        documents.append({"graph": str(gid), "path": _display_path(src.path), "triples": len(g), "facts": n,
-                          "title": src.extraction["document"].get("title")})
-    entities = set(ds.graph(GRAPH_ENTITIES).subjects(RDF.type, None))
-    return BuildReport(generation=gen_id, documents=documents, entities=len(entities), facts=facts,
-                       triples=triples, violations=0, seconds=seconds, skipped=[], timings=timings)
+        try:
+            problems = [p.line() for p in validate.document_problems(
+                assemble([src], ontology=ontology, lexicon=lexicon), ontology.graph)]
+        except ValidationError as e:
+            problems = [e.message.splitlines()[0]]
+        if problems:
+            bad[src.doc_id] = _fails(src.path, problems)
+    return bad
+
+
+def _fails(path, problems: list[str]) -> str:
+    return f"{path}: fails validation: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+
+
+@dataclass
+class DocumentResult:
+    """What a build worker sends back for one document (its quads go straight to the new generation)."""
+
+    doc_id: str
+    path: str
+    title: str | None
+    nquads: bytes = b""
+    triples: int = 0
+    facts: dict = field(default_factory=dict)
+    n_facts: int = 0
+    left_out: list = field(default_factory=list)
+    error: str | None = None  # the builder refused the extraction (ValidationError message)
+    spans: list = field(default_factory=list)  # Problems
+    shacl: list = field(default_factory=list)  # Problems
+    where: dict = field(default_factory=dict)  # node (short) -> source path, for messages
+    shared: dict = field(default_factory=dict)  # node -> reasoner signature features (entities, the document)
+    shared_types: list = field(default_factory=list)  # (node, class) stated in this graph for shared nodes
+    local: dict = field(default_factory=dict)  # signature -> this document's own nodes with it
+    local_stated: dict = field(default_factory=dict)  # own node -> classes stated but not in its signature
+    exact: list = field(default_factory=list)  # triples that need full reasoning (see Vocabulary.features)
+
+
+# Documents whose SHACL runs together in one pySHACL call: its fixed cost per call is larger than the cost
+# of a document's nodes, so a chunk halves the per-document time; results are per focus node, hence the
+# same whatever the chunking.
+CHUNK = 16
+
+
+def _chunk_job(chunk: list[Source]) -> list[DocumentResult]:
+    """Build documents' graphs and run their own checks (evidence spans, SHACL), in a build worker."""
+    from .buildjobs import context as ctx
+    from .validate import short
+
+    built = [_document_graph(src) for src in chunk]
+    data = Graph()
+    described: dict[URIRef, list] = ctx["described"]
+    nodes_of = []
+    for res, g in built:
+        nodes = set() if g is None else set(g.subjects()) | {o for o in g.objects() if isinstance(o, URIRef)}
+        nodes_of.append({short(n) for n in nodes})
+        if g is not None and not res.spans:
+            data += g
+            data.addN((s, p, o, data) for n in nodes for s, p, o in described.get(n, ()))
+    problems = ctx["checker"].problems(data) if len(data) else []
+    for problem in problems:
+        owners = [res for (res, _), nodes in zip(built, nodes_of) if problem.focus in nodes] or [r for r, _ in built]
+        for res in owners:
+            res.shacl.append(problem)
+    for (res, g), src in zip(built, chunk):
+        if g is not None and (res.spans or any(p.severity == "Violation" for p in res.shacl)):
+            res.where = {short(n): _display_path(src.path) for n in set(g.subjects())}
+    return [res for res, _ in built]
+
+
+def _document_graph(src: Source) -> tuple[DocumentResult, Graph | None]:
+    """One document's graph, its N-Quads, counts, span check and what the reasoner needs of it."""
+    from rdflib.plugins.serializers.nquads import _nq_row
+
+    from .buildjobs import context as ctx
+    from .reasoning import MATERIALISED_NAMESPACES as MATERIALISED
+    from .validate import check_spans
+
+    doc = src.extraction["document"]
+    out = DocumentResult(src.doc_id, str(src.path), doc.get("title"))
+    builder = DocumentGraphBuilder(src, ctx["run"], ontology=ctx["ontology"], descriptions=ctx["descriptions"],
+                                   entity_ids=ctx["ids"])
+    try:
+        g = builder.build()
+    except ValidationError as e:
+        out.error = e.message
+        return out, None
+    out.left_out = builder.left_out
+    gid = g.identifier
+    out.triples = len(g)
+    out.nquads = "".join(_nq_row(t, gid) for t in g).encode("utf-8")
+    doc_iri = document_iri(src.doc_id)
+    for node in g.subjects(PROV.wasDerivedFrom, doc_iri):
+        for cls in g.objects(node, RDF.type):
+            name = str(cls).removeprefix(str(IPA))
+            out.facts[name] = out.facts.get(name, 0) + 1
+            out.n_facts += 1
+    out.spans = check_spans(g)
+
+    features, out.exact = ctx["vocabulary"].features(g)
+    own = set(g.subjects()) - set(ctx["described"]) - {doc_iri}
+    stated: dict[str, set] = {}
+    for s, o in g.subject_objects(RDF.type):
+        if isinstance(o, URIRef) and str(o).startswith(MATERIALISED):
+            stated.setdefault(str(s), set()).add(str(o))
+    for node, feats in features.items():
+        if URIRef(node) in own:
+            sig = tuple(sorted(feats))
+            out.local.setdefault(sig, []).append(node)
+            extra = stated.get(node, set()) - {f[2:] for f in sig if f.startswith("a ")}
+            if extra:
+                out.local_stated[node] = sorted(extra)
+        else:
+            out.shared[node] = feats
+    out.shared_types = [(n, c) for n, cs in stated.items() if URIRef(n) not in own for c in cs]
+    return out, g
+
+
+class _QuadWriter:
+    """N-Quads into the new generation in large batches (Oxigraph's bulk loader is fastest on big inputs)."""
+
+    BATCH = 32 << 20
+
+    def __init__(self, store):
+        self.store, self.parts, self.size = store, [], 0
+
+    def add(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= self.BATCH:
+            self.flush()
+
+    def add_graph(self, graph: Graph, name: URIRef) -> None:
+        from rdflib.plugins.serializers.nquads import _nq_row
+
+        self.add("".join(_nq_row(t, name) for t in graph).encode("utf-8"))
+
+    def flush(self) -> None:
+        import pyoxigraph
+
+        if self.parts:
+            self.store.bulk_load(b"".join(self.parts), format=pyoxigraph.RdfFormat.N_QUADS)
+            self.parts, self.size = [], 0
+
+
+class _Attempt:
+    """One try at a build of a list of sources, start to finish (see build_sources)."""
+
+    def __init__(self, root: StoreRoot, *, ontology: OntologyInfo, lexicon, progress: Progress, started: float,
+                 jobs: int | None):
+        self.root, self.ontology, self.lexicon, self.progress = root, ontology, lexicon, progress
+        self.started, self.jobs = started, jobs
+
+    def run(self, sources: list[Source]) -> BuildReport:
+        from . import validate
+        from .buildjobs import Jobs
+        from .reasoning import Vocabulary
+
+        progress, ontology, timings = self.progress, self.ontology, {}
+        t = time.time()
+        run = run_iri(sources)
+        ids = canonical_entity_ids(sources, self.lexicon)
+        descriptions = entity_descriptions(sources, ids, ontology=ontology, lexicon=self.lexicon)
+        described = entities_graph(descriptions)
+        by_subject: dict[URIRef, list] = {}
+        for triple in described:
+            by_subject.setdefault(triple[0], []).append(triple)
+        entities: dict[str, dict] = {}
+        for src in sources:
+            for ent in src.extraction.get("entities", []):
+                eid = ids.get(ent["id"], ent["id"])
+                entities.setdefault(eid, {**ent, "id": eid})
+        vocabulary = Vocabulary.of(ontology.graph)
+        jobs = Jobs(self.jobs, len(sources), run=run, ontology=ontology, descriptions=descriptions, ids=ids,
+                    described=by_subject, checker=validate.ShapesChecker(ontology.graph), vocabulary=vocabulary)
+        progress(f"building graphs for {len(sources)} documents on {jobs.jobs} process(es); each is checked "
+                 f"(evidence spans, SHACL) as it is built")
+        try:
+            with self.root.build_lock():
+                gen = self.root.begin()
+                try:
+                    report = self._fill(gen, sources, jobs, timings, t, run=run, described=described,
+                                        entities=entities, vocabulary=vocabulary)
+                except BaseException:
+                    self.root.abort(gen)
+                    raise
+        finally:
+            jobs.close()
+        return report
+
+    def _fill(self, gen, sources, jobs, timings, t, *, run, described, entities, vocabulary) -> BuildReport:
+        from . import validate
+        from .buildjobs import collecting_results
+        from .reasoning import reason_by_signature
+
+        progress, ontology = self.progress, self.ontology
+        writer = _QuadWriter(gen.store)
+        results: list[DocumentResult] = []
+        failed: dict[str, str] = {}
+        chunks = ([s.packed() for s in sources[i:i + CHUNK]] for i in range(0, len(sources), CHUNK))
+        done = (res for chunk in jobs.map(_chunk_job, chunks, chunksize=1) for res in chunk)
+        with collecting_results():
+            self._collect(zip(sources, done), writer, results, failed)
+        jobs.close()
+        timings["graphs"] = time.time() - t
+
+        if failed:
+            refused = next((r for r in results if r.error), None)  # the builder's refusals come first, as
+            if refused is not None:                                # they stop a build before any check
+                raise _DocumentsFailed(refused.error, failed=failed)
+            where = {k: v for r in results for k, v in r.where.items()}
+            spans = [p for r in results for p in r.spans]
+            if spans:
+                raise _from(validate.fail("evidence spans do not match their documents", spans, where), failed)
+            violations = sorted({p for r in results for p in r.shacl if p.severity == "Violation"},
+                                key=validate._order)
+            raise _from(validate.fail("SHACL validation failed", violations, where), failed)
+
+        t = time.time()
+        progress("validating: evidence spans, SHACL shapes, OWL consistency")
+        warned = set()
+        for r in results:
+            for p in r.shacl:
+                if p not in warned:
+                    warned.add(p)
+                    progress(p.line())
+        meta = meta_graph(run, sources, self.started, time.time())
+        shared_data = Graph()
+        shared_data += described
+        shared_data += meta
+        problems = validate.shacl(shared_data, ontology.graph)
+        for p in problems:
+            if p.severity != "Violation" and p not in warned:
+                progress(p.line())
+        violations = [p for p in problems if p.severity == "Violation"]
+        if violations:
+            raise validate.fail("SHACL validation failed", violations)
+        progress("SHACL: conforms; running the reasoner (HermiT) on the node signatures")
+
+        features, exact = vocabulary.features(shared_data)
+        shared: dict[str, set] = {k: set(v) for k, v in features.items()}
+        exact = list(exact)
+        for r in results:
+            for node, feats in r.shared.items():
+                shared.setdefault(node, set()).update(feats)
+            exact.extend(r.exact)
+        signatures: dict[tuple, str] = {}
+        for r in results:
+            for sig, nodes in r.local.items():
+                signatures.setdefault(sig, nodes[0])
+        shared_sigs = {node: tuple(sorted(f)) for node, f in shared.items()}
+        for node, sig in shared_sigs.items():
+            signatures.setdefault(sig, node)
+        result = reason_by_signature(ontology.graph, signatures, exact)
+        if not result.consistent:
+            raise ValidationError(f"the OWL reasoner found the graph inconsistent; nothing was switched: "
+                                  f"{result.explanation}", detail={"reasoner": result.stats})
+        if result.unsatisfiable:
+            raise ValidationError(f"the ontology has unsatisfiable classes; nothing was switched: "
+                                  f"{', '.join(result.unsatisfiable)}", detail={"reasoner": result.stats})
+        inferred = self._inferred(results, result, shared_sigs, shared_data)
+        progress(f"reasoner: consistent, {len(inferred)} inferred types "
+                 f"({result.stats.get('signatures', 0)} signatures, {result.stats.get('seconds', 0):.1f} s)")
+        timings["validate"] = time.time() - t
+
+        t = time.time()
+        onto = ontology.published_graph()
+        links = links_graph([entities[k] for k in sorted(entities)], self.lexicon)
+        meta = meta_graph(run, sources, self.started, time.time())
+        expected = sum(r.triples for r in results) + len(onto) + len(described) + len(links) + len(meta) + len(inferred)
+        progress(f"writing generation {gen.id} ({expected} quads)")
+        for graph, name in ((onto, GRAPH_ONTOLOGY), (described, GRAPH_ENTITIES), (links, GRAPH_LINKS),
+                            (meta, GRAPH_META)):
+            writer.add_graph(graph, name)
+        writer.add("".join(f"<{s}> <{RDF.type}> <{c}> <{GRAPH_INFERRED}> .\n" for s, c in inferred).encode("utf-8"))
+        writer.flush()
+        gen.store.flush()
+        got = len(gen.store)
+        if got != expected:
+            raise StoreError(f"the new generation holds {got} quads, expected {expected}; not switched")
+        gen_id = self.root.commit(gen)
+        timings["store"] = time.time() - t
+
+        triples = {str(document_graph(r.doc_id)): r.triples for r in results}
+        for name, n in ((GRAPH_ONTOLOGY, len(onto)), (GRAPH_ENTITIES, len(described)), (GRAPH_INFERRED, len(inferred)),
+                        (GRAPH_LINKS, len(links)), (GRAPH_META, len(meta))):
+            triples[str(name)] = n
+        facts: dict[str, int] = {}
+        for r in results:
+            for k, v in r.facts.items():
+                facts[k] = facts.get(k, 0) + v
+        documents = [{"graph": str(document_graph(r.doc_id)), "path": _display_path(Path(r.path)),
+                      "triples": r.triples, "facts": r.n_facts, "title": r.title} for r in results]
+        report = BuildReport(generation=gen_id, documents=documents,
+                             entities=len(set(described.subjects(RDF.type, None))), facts=facts, triples=triples,
+                             violations=0, seconds=time.time() - self.started, skipped=[], timings=timings)
+        report.left_out = [m for r in results for m in r.left_out]
+        return report
+
+    def _collect(self, done, writer: _QuadWriter, results: list, failed: dict) -> None:
+        """Each document's result, in source order: its quads into the generation (while none failed)."""
+        for src, res in done:
+            for message in res.left_out:
+                self.progress(message)
+            if res.error or res.spans or any(p.severity == "Violation" for p in res.shacl):
+                lines = [res.error.splitlines()[0]] if res.error else [p.line() for p in res.spans] or [
+                    p.line() for p in res.shacl if p.severity == "Violation"]
+                failed[res.doc_id] = _fails(src.path, lines)
+            elif not failed:
+                writer.add(res.nquads)
+            res.nquads = b""
+            results.append(res)
+
+    @staticmethod
+    def _inferred(results, result, shared_sigs, shared_data) -> list[tuple[str, str]]:
+        """(node, class) the reasoner entails and no graph states, sorted."""
+        out: set[tuple[str, str]] = set()
+        stated_shared: set[tuple[str, str]] = {(str(s), str(o)) for s, o in shared_data.subject_objects(RDF.type)}
+        for r in results:
+            stated_shared.update(r.shared_types)
+            for sig, nodes in r.local.items():
+                told = {f[2:] for f in sig if f.startswith("a ")}
+                for node in nodes:
+                    extra = r.local_stated.get(node, ())
+                    out.update((node, c) for c in result.types[sig] if c not in told and c not in extra)
+        for node, sig in shared_sigs.items():
+            out.update((node, c) for c in result.types[sig])
+        for node, classes in result.exact.items():
+            out.update((node, c) for c in classes)
+        return sorted(t for t in out if t not in stated_shared)
+
+
+def _from(e: ValidationError, failed: dict[str, str]) -> _DocumentsFailed:
+    return _DocumentsFailed(e.message, detail=e.detail, failed=failed)
 
 
 def _bulk_load(store, ds: Dataset) -> None:

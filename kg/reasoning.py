@@ -25,6 +25,7 @@ import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -128,15 +129,45 @@ def reason(ontology: Graph, data: Graph) -> ReasoningResult:
     Raises ``ReasonerUnavailable`` when Java is missing. An inconsistent input is a result, not an
     error: ``consistent`` is False and ``explanation`` names the clashes it can find.
     """
-    import owlready2  # deferred: loading it costs ~0.3 s that commands without reasoning should not pay
-
-    owlready2.JAVA_EXE = java_executable()
-    _tune_jvm()
     started = time.perf_counter()
     tbox = tbox_for_reasoner(ontology)
     abox = abox_for_reasoner(tbox, data)
-    stats = {"tbox_triples": len(tbox), "abox_triples": len(abox)}
+    run = _hermit(tbox, abox)
+    if not run.consistent:
+        return ReasoningResult(False, Graph(), [], run.explanation, run.stats)
+    inferred = _inferred_graph(
+        (ind, cls) for ind in sorted(run.entailed) for cls in sorted(run.entailed[ind])
+        if (ind, RDF.type, cls) not in data
+    )
+    run.stats["inferred_triples"] = len(inferred)
+    run.stats["seconds"] = round(time.perf_counter() - started, 3)
+    return ReasoningResult(True, inferred, run.unsatisfiable, run.explanation, run.stats)
 
+
+@dataclass
+class _HermitRun:
+    consistent: bool
+    unsatisfiable: list[str]
+    entailed: dict  # individual -> every named class it belongs to (materialised namespaces only)
+    explanation: str
+    stats: dict
+
+
+# HermiT's JVM heap: the default of owlready2 (2 GB) is far more than the ontology and the probes of
+# reason_by_signature need; the bound keeps the build's whole process tree small.
+JVM_HEAP_MB = 768
+
+
+def _hermit(tbox: Graph, abox: set[tuple]) -> _HermitRun:
+    """One HermiT run over ``tbox`` + ``abox`` (IRI triples) in a fresh owlready2 World."""
+    import owlready2  # deferred: loading it costs ~0.3 s that commands without reasoning should not pay
+    from owlready2 import reasoning as owl_reasoning
+
+    owlready2.JAVA_EXE = java_executable()
+    owl_reasoning.JAVA_MEMORY = JVM_HEAP_MB
+    _tune_jvm()
+    started = time.perf_counter()
+    stats = {"tbox_triples": len(tbox), "abox_triples": len(abox)}
     world = owlready2.World()
     try:
         # The ABox holds only IRIs, so it is written as N-Triples directly: building an rdflib graph
@@ -145,7 +176,7 @@ def reason(ontology: Graph, data: Graph) -> ReasoningResult:
             f"<{s}> <{p}> <{o}> .\n" for s, p, o in sorted(abox)
         ).encode("utf-8")
         world.get_ontology("urn:ipakg:reasoning").load(fileobj=io.BytesIO(payload), format="ntriples")
-        individuals = {s for s, _, _ in abox} | {o for _, p, o in abox if p != RDF.type}
+        individuals = {URIRef(s) for s, _, _ in abox} | {URIRef(o) for _, p, o in abox if p != RDF.type}
         stats["individuals"] = len(individuals)
         hermit_started = time.perf_counter()
         try:
@@ -153,33 +184,143 @@ def reason(ontology: Graph, data: Graph) -> ReasoningResult:
         except owlready2.OwlReadyInconsistentOntologyError:
             stats["hermit_seconds"] = round(time.perf_counter() - hermit_started, 3)
             stats["seconds"] = round(time.perf_counter() - started, 3)
-            return ReasoningResult(False, Graph(), [], explain_inconsistency(tbox, abox), stats)
+            return _HermitRun(False, [], {}, explain_inconsistency(tbox, abox), stats)
         except owlready2.OwlReadyJavaError as e:
             lines = [line.strip() for line in str(e).splitlines() if line.strip()]
             cause = next((line for line in lines if "Exception" in line or "Error:" in line), lines[-1] if lines else "")
             raise ReasonerUnavailable(f"HermiT failed to run: {cause}") from e
         stats["hermit_seconds"] = round(time.perf_counter() - hermit_started, 3)
-
         unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing))
-        entailed = _entailed_types(world.as_rdflib_graph(), individuals)
+        entailed = {ind: {c for c in classes if str(c).startswith(MATERIALISED_NAMESPACES)}
+                    for ind, classes in _entailed_types(world.as_rdflib_graph(), individuals).items()}
     finally:
         world.close()
-
-    inferred = Graph()
-    for prefix in ("ipa", "org", "prov", "sem", "id"):
-        inferred.bind(prefix, PREFIXES[prefix])
-    for ind in sorted(entailed):
-        for cls in sorted(entailed[ind]):
-            if not str(cls).startswith(MATERIALISED_NAMESPACES):
-                continue
-            if (ind, RDF.type, cls) not in data:
-                inferred.add((ind, RDF.type, cls))
-    stats["inferred_triples"] = len(inferred)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     explanation = (
         "unsatisfiable classes: " + ", ".join(unsatisfiable) if unsatisfiable else "consistent; every class is satisfiable"
     )
-    return ReasoningResult(True, inferred, unsatisfiable, explanation, stats)
+    return _HermitRun(True, unsatisfiable, entailed, explanation, stats)
+
+
+def _inferred_graph(pairs) -> Graph:
+    inferred = Graph()
+    for prefix in ("ipa", "org", "prov", "sem", "id"):
+        inferred.bind(prefix, PREFIXES[prefix])
+    for ind, cls in pairs:
+        inferred.add((ind, RDF.type, cls))
+    return inferred
+
+
+# ---------------------------------------------------------------------------------------------- at scale
+# A node's *signature*: what the ABox tells HermiT about it, as strings: "a <class>" for each asserted
+# declared class, "d <property>" for each object property it is the subject of, "r <property>" for each
+# it is the object of. With the axioms this ontology uses (subclass and subproperty, domain and range,
+# unions, disjointness, functional properties; no restrictions, inverses or chains), what HermiT entails
+# about a node depends on its signature only, as long as no functional property has two values on it and
+# no owl:sameAs / owl:differentFrom links it: then it gets the node's full triples (see Vocabulary.features).
+# So the build runs HermiT once on one probe per distinct signature (a few hundred for any corpus), not on
+# millions of triples, and every node inherits its signature's types.
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The declared classes and object properties of the ontology: what a signature can mention."""
+
+    classes: frozenset
+    object_properties: frozenset
+    functional: frozenset
+    # Axioms (OWL predicates) the ontology uses that make a node's types depend on more than its signature;
+    # when there are any, every triple goes to full reasoning.
+    unsupported: tuple
+
+    @classmethod
+    def of(cls, ontology: Graph) -> "Vocabulary":
+        tbox = tbox_for_reasoner(ontology)
+        unsupported = sorted({str(p) for p in (OWL.someValuesFrom, OWL.allValuesFrom, OWL.hasValue, OWL.hasSelf,
+                                                   OWL.inverseOf, OWL.propertyChainAxiom, OWL.hasKey,
+                                                   OWL.cardinality, OWL.minCardinality, OWL.maxCardinality,
+                                                   OWL.qualifiedCardinality, OWL.minQualifiedCardinality,
+                                                   OWL.maxQualifiedCardinality, OWL.oneOf)
+                              if (None, p, None) in tbox})
+        return cls(frozenset(str(c) for c in tbox.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)),
+                   frozenset(str(p) for p in tbox.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)),
+                   frozenset(str(p) for p in tbox.subjects(RDF.type, OWL.FunctionalProperty) if isinstance(p, URIRef)),
+                   tuple(unsupported))
+
+    def features(self, triples) -> tuple[dict[str, set[str]], list[tuple[str, str, str]]]:
+        """``node -> signature features`` of the reasoner's part of ``triples`` (as abox_for_reasoner keeps it),
+        and the triples that need full reasoning (nodes linked by owl:sameAs / owl:differentFrom or with two
+        values of a functional property; all triples when the ontology uses axioms signatures cannot carry)."""
+        feats: dict[str, set[str]] = defaultdict(set)
+        kept: list[tuple[str, str, str]] = []
+        for s, p, o in triples:
+            if not (isinstance(s, URIRef) and isinstance(o, URIRef) and _writable(s) and _writable(o)):
+                continue
+            s, p, o = str(s), str(p), str(o)
+            if p == _TYPE:
+                if o in self.classes:
+                    feats[s].add("a " + o)
+                    kept.append((s, p, o))
+            elif p in self.object_properties or p in _LINKS:
+                feats[s].add("d " + p)
+                feats[o].add("r " + p)
+                kept.append((s, p, o))
+        if self.unsupported or any(p in _LINKS for _, p, _ in kept):
+            return {}, kept
+        values: dict = defaultdict(set)
+        for s, p, o in kept:
+            if p in self.functional:
+                values[s, p].add(o)
+        if any(len(v) > 1 for v in values.values()):
+            return {}, kept
+        return dict(feats), []
+
+
+_TYPE = str(RDF.type)
+_LINKS = frozenset(str(p) for p in _INDIVIDUAL_LINKS)
+_DUMMY = "urn:ipakg:reasoning:neighbour/"
+
+
+@dataclass
+class SignatureResult:
+    consistent: bool
+    unsatisfiable: list[str]
+    explanation: str
+    types: dict  # signature (sorted tuple of features) -> named classes (materialised namespaces) it entails
+    exact: dict  # node of the fallback triples -> named classes it is entailed to have
+    stats: dict = field(default_factory=dict)
+
+
+def reason_by_signature(ontology: Graph, signatures: dict[tuple, str],
+                        exact_triples: Iterable[tuple[str, str, str]] = ()) -> SignatureResult:
+    """One HermiT run: each signature (-> a representative node, named in explanations) is probed by that
+    node with its asserted types and one fresh neighbour per property edge; ``exact_triples`` go in as they
+    are. Returns what each signature entails, and the types of the nodes of ``exact_triples``."""
+    started = time.perf_counter()
+    tbox = tbox_for_reasoner(ontology)
+    exact_triples = set(exact_triples)
+    abox: set[tuple] = set(exact_triples)
+    exact_nodes = {s for s, _, _ in abox} | {o for _, p, o in abox if p != _TYPE}
+    reps: dict[str, tuple] = {}
+    n = 0
+    for sig, node in sorted(signatures.items()):
+        rep = node if node not in exact_nodes and node not in reps else f"{_DUMMY}probe/{len(reps)}"
+        reps[rep] = sig
+        for feature in sig:
+            kind, term = feature.split(" ", 1)
+            if kind == "a":
+                abox.add((rep, _TYPE, term))
+            else:
+                n += 1
+                abox.add((rep, term, f"{_DUMMY}{n}") if kind == "d" else (f"{_DUMMY}{n}", term, rep))
+    run = _hermit(tbox, {(URIRef(s), URIRef(p), URIRef(o)) for s, p, o in abox})
+    run.stats.update(signatures=len(signatures), exact_triples=len(exact_triples))
+    run.stats["seconds"] = round(time.perf_counter() - started, 3)
+    if not run.consistent:
+        return SignatureResult(False, [], run.explanation, {}, {}, run.stats)
+    types = {sig: {str(c) for c in run.entailed.get(URIRef(rep), ())} for rep, sig in reps.items()}
+    exact = {node: {str(c) for c in run.entailed.get(URIRef(node), ())} for node in exact_nodes}
+    return SignatureResult(True, run.unsatisfiable, run.explanation, types, exact, run.stats)
 
 
 def _entailed_types(graph, individuals: set) -> dict:

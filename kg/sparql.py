@@ -38,18 +38,17 @@ and ``column``; a query past its limit raises :class:`~kg.errors.QueryTimeout` (
 Stopping queries
 ----------------
 pyoxigraph cannot cancel a running query, and its result iterators may only be used by the thread
-that made them. A :class:`TimeLimit` decides how a limit is enforced:
-
-* :class:`ThreadTimeLimit` (the default) evaluates the query in a helper thread and gives up waiting
-  at the deadline. The abandoned evaluation runs on until it ends (or the process exits). Right for
-  ``kg query``, dumps and tests, where the process is short-lived.
-* :class:`WatchdogTimeLimit` evaluates in the calling thread and arms a per-process watchdog thread;
-  at the deadline the watchdog calls ``expire(seconds)``, which must answer the client and end the
-  process (the server does this under gunicorn, which starts a fresh worker). No thread hand-off on
-  the fast path, and a runaway query really stops.
+that made them; it releases the GIL while it evaluates, so other threads keep running. A
+:class:`TimeLimit` decides how a limit is enforced: :class:`ThreadTimeLimit` evaluates the query in a
+helper thread and gives up waiting at the deadline; the abandoned evaluation runs on until it ends or
+the process exits, and an ``on_abandon`` hook lets a server recycle the process. Callers that run the
+evaluation on their own thread (the ASGI front of the server) use :meth:`LocalEngine.prepare`: every
+check happens at once, and :meth:`PreparedQuery.answer` is the work to time.
 
 Results are fully materialised (at most ``row_cap`` rows) before anything is serialised, so a
-caller can always answer with an error instead of a cut body.
+caller can always answer with an error instead of a cut body. :meth:`PreparedQuery.answer` goes
+straight to bytes with pyoxigraph's own writers (SPARQL JSON, N-Triples, N-Quads) when the body
+is too small to hold more than ``row_cap`` rows, and falls back to the materialised path otherwise.
 """
 
 from __future__ import annotations
@@ -338,8 +337,19 @@ def service_targets(text: str) -> list[str | None]:
     return targets
 
 
+#: The usual prologue (PREFIX/BASE declarations, comments) then the query form, matched in one go; anything
+#: else is left to the lexer.
+_PLAIN_PROLOGUE = re.compile(
+    r"(?:\s+|\#[^\n]*|(?i:PREFIX)\s+[A-Za-z][\w.\-]*:\s*<[^<>\"{}|^`\\\x00-\x20]*>|(?i:PREFIX)\s+:\s*<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|(?i:BASE)\s*<[^<>\"{}|^`\\\x00-\x20]*>)*(?i:(SELECT|ASK|CONSTRUCT|DESCRIBE))\b"
+)
+
+
 def query_kind(text: str) -> str:
     """``select``, ``ask``, ``construct`` or ``describe``: the first query-form keyword outside the prologue."""
+    m = _PLAIN_PROLOGUE.match(text)
+    if m:
+        return m.group(1).lower()
     for t in _iter_tokens(text):  # stops at the query form, right after the prologue
         if t.kind == "word":
             word = t.text.upper()
@@ -634,7 +644,15 @@ class TimeLimit(Protocol):
 
 
 class ThreadTimeLimit:
-    """Evaluate in a helper thread; stop waiting at the deadline (the evaluation itself runs on)."""
+    """Evaluate in a helper thread; stop waiting at the deadline (the evaluation itself runs on).
+
+    ``on_abandon`` (if given) is called once per abandoned evaluation, just before the
+    :class:`QueryTimeout` is raised: the server uses it to recycle the worker process, the only way
+    to stop an evaluation pyoxigraph cannot cancel.
+    """
+
+    def __init__(self, on_abandon: Callable[[], None] | None = None):
+        self.on_abandon = on_abandon
 
     def run(self, fn: Callable[[], T], seconds: float | None) -> T:
         if seconds is None:
@@ -652,63 +670,12 @@ class ThreadTimeLimit:
 
         threading.Thread(target=target, name="kg-query", daemon=True).start()
         if not done.wait(seconds):
+            if self.on_abandon is not None:
+                self.on_abandon()
             raise _timeout(seconds)
         if "error" in box:
             raise box["error"]
         return box["value"]
-
-
-class WatchdogTimeLimit:
-    """Evaluate in the calling thread; a watchdog thread calls ``expire(seconds)`` at the deadline.
-
-    ``expire`` is meant to answer the client and end the process (the abandoned query cannot be
-    stopped any other way). The watchdog polls every ``tick`` seconds instead of being woken, so
-    arming and disarming are two attribute writes under an uncontended lock: point queries pay
-    nothing measurable, and a limit fires at most ``tick`` late.
-    """
-
-    def __init__(self, expire: Callable[[float], None], *, tick: float = 0.05):
-        self.expire = expire
-        self.tick = tick
-        self._lock = threading.Lock()
-        self._deadline: float | None = None
-        self._seconds = 0.0
-        self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
-
-    def _ensure_thread(self) -> None:
-        # A fork (gunicorn workers) leaves no watchdog thread behind in the child.
-        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-            self._pid = os.getpid()
-            self._lock = threading.Lock()
-            self._thread = threading.Thread(target=self._watch, name="kg-watchdog", daemon=True)
-            self._thread.start()
-
-    def _watch(self) -> None:
-        while True:
-            time.sleep(self.tick)
-            deadline = self._deadline
-            if deadline is None or time.monotonic() < deadline:
-                continue
-            with self._lock:
-                if self._deadline is None:  # disarmed meanwhile: the query finished in time
-                    continue
-                seconds = self._seconds
-                self._deadline = None
-                # Still holding the lock: the query thread cannot disarm, so it cannot also answer.
-                self.expire(seconds)
-
-    def run(self, fn: Callable[[], T], seconds: float | None) -> T:
-        if seconds is None:
-            return fn()
-        self._ensure_thread()
-        self._seconds = seconds
-        self._deadline = time.monotonic() + seconds
-        try:
-            return fn()
-        finally:
-            with self._lock:
-                self._deadline = None
 
 
 def _timeout(seconds: float) -> QueryTimeout:
@@ -844,6 +811,7 @@ class LocalEngine(_Limits):
         self._store: ox.Store | None = None
         self._gen_id: str | None = None
         self._current_stat: tuple[int, int] | None = None
+        self._looked_at = 0.0
         self._writes = 0
         self._open_token = ""
         self._sizes: tuple[str | None, dict[str, int]] | None = None
@@ -866,6 +834,16 @@ class LocalEngine(_Limits):
             return f"{self._gen_id}+{self._open_token}.{self._writes}"
         return self._gen_id
 
+    def generation_within(self, seconds: float) -> str | None:
+        """:attr:`generation`, re-reading ``CURRENT`` only if the last look is older than ``seconds``.
+
+        For a server's hot path: a ``stat`` gives up the GIL, and getting it back behind busy query
+        threads costs more than the query. A new generation is seen at most ``seconds`` late.
+        """
+        if self._store is None or time.monotonic() - self._looked_at >= seconds:
+            self._refresh()
+        return self._generation()
+
     @property
     def generation_id(self) -> str | None:
         """The store generation (without the count of writes made through this engine)."""
@@ -876,8 +854,9 @@ class LocalEngine(_Limits):
         """The open pyoxigraph store of the current generation (opened or re-opened as needed)."""
         return self._snapshot()[0]
 
-    def _snapshot(self) -> tuple[ox.Store, str | None]:
-        self._refresh()
+    def _snapshot(self, refresh: bool = True) -> tuple[ox.Store, str | None]:
+        if refresh or self._store is None:
+            self._refresh()
         store = self._store
         if store is None:
             self.root.current_path()  # raises NoGeneration / StoreError with a clear message
@@ -886,6 +865,7 @@ class LocalEngine(_Limits):
 
     def _refresh(self) -> None:
         """Re-open when ``CURRENT`` names another generation; a ``stat`` when nothing changed."""
+        self._looked_at = time.monotonic()
         try:
             st = os.stat(self.root.current_file)
             key = (st.st_ino, st.st_mtime_ns)
@@ -934,11 +914,31 @@ class LocalEngine(_Limits):
         base_iri: str | None = None,
         row_cap: int | None = _UNSET,
     ) -> Result:
+        prepared = self.prepare(sparql, default_graph=default_graph, named_graphs=named_graphs,
+                                substitutions=substitutions, timeout=timeout, base_iri=base_iri, row_cap=row_cap)
+        return self.time_limit.run(prepared.run, prepared.seconds)
+
+    def prepare(
+        self,
+        sparql: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+        row_cap: int | None = _UNSET,
+        refresh: bool = True,
+    ) -> "PreparedQuery":
+        """Check a query (complexity, SERVICE allow-list, dataset, limits) without evaluating it.
+
+        ``refresh=False`` skips the look at ``CURRENT`` for a caller that has just read :attr:`generation`.
+        """
         check_complexity(sparql)
         self.check_services(sparql)
         seconds = self.effective_timeout(timeout)
         cap = self.row_cap if row_cap is _UNSET else row_cap
-        store, generation = self._snapshot()
+        store, generation = self._snapshot(refresh)
         kwargs: dict[str, Any] = {"base_iri": base_iri}
         if default_graph is not None or named_graphs is not None:
             _check_iris(default_graph or (), "default-graph-uri")
@@ -951,23 +951,7 @@ class LocalEngine(_Limits):
             kwargs["substitutions"] = {
                 k if isinstance(k, ox.Variable) else ox.Variable(k.lstrip("?$")): v for k, v in substitutions.items()
             }
-
-        def run() -> Result:
-            started = time.perf_counter()
-            try:
-                raw = store.query(sparql, **kwargs)
-                result = _materialise(raw, sparql, cap)
-            except SyntaxError as e:
-                raise _syntax_error(e, "query") from None
-            except (OSError, RuntimeError, ValueError, TypeError) as e:
-                raise _evaluation_error(e) from None
-            except BaseException as e:
-                raise _panic(e) from None
-            result.generation = generation
-            result.elapsed = time.perf_counter() - started
-            return result
-
-        return self.time_limit.run(run, seconds)
+        return PreparedQuery(store, sparql, kwargs, cap, generation, seconds)
 
     def update(
         self,
@@ -1119,6 +1103,115 @@ class LocalEngine(_Limits):
             store.dump(output, format=fmt)
         else:
             store.dump(output, format=fmt, from_graph=self._graph_name(graph))
+
+
+#: SPARQL JSON and N-Triples/N-Quads straight from pyoxigraph's writers: the same bytes as
+#: :meth:`Result.serialize` for an untruncated result (pinned by the tests), without a Python object per term.
+_NATIVE_WRITERS: dict[str, tuple[str, Any]] = {
+    JSON_RESULTS: ("results", ox.QueryResultsFormat.JSON),
+    "application/n-triples": ("graph", ox.RdfFormat.N_TRIPLES),
+    "application/n-quads": ("graph", ox.RdfFormat.N_QUADS),
+}
+#: The fewest bytes one row (``{},``) or triple can take in those formats: a body shorter than
+#: ``_MIN_ROW_BYTES * row_cap`` cannot hold more rows than the cap.
+_MIN_ROW_BYTES = 3
+
+
+@dataclass
+class Answer:
+    """A query's response body in one media type, with what the HTTP layer says about it."""
+
+    body: bytes
+    media_type: str
+    kind: str
+    truncated: bool
+    row_cap: int | None
+    generation: str | None
+
+
+class _Overflow(Exception):
+    pass
+
+
+class _CappedBuffer:
+    """A file object for pyoxigraph's writers that gives up past ``limit`` bytes."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.limit is not None and self.size > self.limit:
+            raise _Overflow()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+class PreparedQuery:
+    """A checked query bound to one store snapshot; :meth:`run` or :meth:`answer` evaluates it.
+
+    ``seconds`` is the time limit the caller must enforce (``None``: none). Evaluation and
+    serialisation happen in the calling thread (pyoxigraph's iterators are bound to it).
+    """
+
+    def __init__(self, store: ox.Store, text: str, kwargs: dict[str, Any], cap: int | None,
+                 generation: str | None, seconds: float | None):
+        self.store, self.text, self.kwargs = store, text, kwargs
+        self.row_cap, self.generation, self.seconds = cap, generation, seconds
+
+    def _evaluate(self, fn: Callable[[Any], T]) -> T:
+        try:
+            return fn(self.store.query(self.text, **self.kwargs))
+        except SyntaxError as e:
+            raise _syntax_error(e, "query") from None
+        except (OSError, RuntimeError, ValueError, TypeError) as e:
+            raise _evaluation_error(e) from None
+        except BaseException as e:
+            raise _panic(e) from None
+
+    def run(self) -> Result:
+        started = time.perf_counter()
+        result = self._evaluate(lambda raw: _materialise(raw, self.text, self.row_cap))
+        result.generation = self.generation
+        result.elapsed = time.perf_counter() - started
+        return result
+
+    def answer(self, pick: Callable[[str], str]) -> Answer:
+        """The serialised result; ``pick(kind)`` names the media type for the result's kind."""
+        started = time.perf_counter()
+
+        def materialised(raw: Any) -> Answer:
+            result = _materialise(raw, self.text, self.row_cap)
+            media_type = pick(result.kind)
+            return Answer(result.serialize(media_type), media_type, result.kind, result.truncated, result.row_cap,
+                          self.generation)
+
+        def written(raw: Any) -> Answer | None:
+            kind = "ask" if isinstance(raw, ox.QueryBoolean) else (
+                "select" if isinstance(raw, ox.QuerySolutions) else query_kind(self.text))
+            media_type = pick(kind)
+            writer = _NATIVE_WRITERS.get(media_type)
+            if writer is None or writer[0] != ("results" if kind in ("select", "ask") else "graph"):
+                return materialised(raw)
+            if kind == "ask":
+                return Answer(raw.serialize(format=writer[1]), media_type, kind, False, self.row_cap, self.generation)
+            out = _CappedBuffer(None if self.row_cap is None else _MIN_ROW_BYTES * self.row_cap)
+            try:
+                raw.serialize(out, format=writer[1])
+            except _Overflow:
+                return None  # perhaps more rows than the cap: the materialised path counts them
+            return Answer(b"".join(out.parts), media_type, kind, False, self.row_cap, self.generation)
+
+        found = self._evaluate(written)
+        if found is None:
+            found = self._evaluate(materialised)
+        self.elapsed = time.perf_counter() - started
+        return found
 
 
 def _evaluation_error(e: Exception) -> KGError:

@@ -5,8 +5,10 @@
    points to, and that text hashes to the document's ``ipa:textSha256``.
 2. **SHACL** (``ontology/shapes.ttl``, pyshacl) over the data plus the ontology (so ``sh:targetClass`` reaches
    subclass instances). Violations fail the build; warnings are reported.
-3. **OWL consistency** with HermiT (:func:`kg.reasoning.reason`); the types it infers are returned so the build
-   can store them in ``id:graph/inferred``.
+3. **OWL consistency** with HermiT (:mod:`kg.reasoning`), run by the build itself.
+
+The build runs 1 and 2 per document in its workers (:class:`ShapesChecker` for many small graphs) and once for
+the graphs every document shares (:func:`shacl`); see docs/architecture.md, "Build pipeline".
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -121,6 +121,38 @@ def shacl(data: Graph, ontology: Graph, shapes: Graph | None = None) -> list[Pro
     return sorted(shacl_problems(report) + sparql_constraints(g, shapes), key=_order)
 
 
+class ShapesChecker:
+    """SHACL of many small data graphs against the same shapes, for the build's per-document checks.
+
+    The shapes are parsed once (pyshacl's shapes graph is reused across runs, so its shapes are harvested
+    once, not per document); each data graph gets the ontology's ``rdfs:subClassOf`` axioms mixed in, which
+    is all that ``sh:targetClass`` and ``sh:class`` read of the ontology."""
+
+    def __init__(self, ontology: Graph, shapes: Graph | None = None):
+        from pyshacl.shapes_graph import ShapesGraph
+        from rdflib.namespace import RDFS
+
+        self.shapes = load_shapes() if shapes is None else shapes
+        core = Graph()
+        core += self.shapes
+        for t in list(core.triples((None, SH.sparql, None))):
+            core.remove(t)
+        self._core = ShapesGraph(core)
+        self._hierarchy = list(ontology.triples((None, RDFS.subClassOf, None)))
+
+    def problems(self, data: Graph) -> list[Problem]:
+        """Every SHACL result for ``data`` (which it extends with the class hierarchy)."""
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
+        data.addN((s, p, o, data) for s, p, o in self._hierarchy)
+        v = Validator(DataGraph.from_rdflib(data), shacl_graph=Graph(), options={"inference": "none", "advanced": True, "inplace": True,
+                                                           "allow_warnings": True})
+        v.shacl_graph = self._core
+        _conforms, report, _text = v.run()
+        return sorted(shacl_problems(report) + sparql_constraints(data, self.shapes), key=_order)
+
+
 def _order(p: Problem):
     return (p.severity != "Violation", p.focus, p.path or "", p.message)
 
@@ -212,17 +244,6 @@ def shacl_problems(report: Graph) -> list[Problem]:
 
 
 # ---------------------------------------------------------------------------------------------- the gate
-def origins(ds: Dataset) -> dict[str, str]:
-    """Node (as :func:`short` writes it) -> the source path of the document graph it is described in."""
-    out: dict[str, str] = {}
-    for g in data_graphs(ds):
-        paths = [str(p) for p in g.objects(None, IPA.sourcePath)]
-        if len(paths) == 1:
-            for node in set(g.subjects()):
-                out.setdefault(short(node), paths[0])
-    return out
-
-
 def fail(what: str, problems: list[Problem], where: dict[str, str] | None = None) -> ValidationError:
     where = where or {}
     lines = [p.line() + (f" [in {where[p.focus]}]" if p.focus in where else "") for p in problems]
@@ -237,40 +258,3 @@ def document_problems(ds: Dataset, ontology: Graph) -> list[Problem]:
     for g in data_graphs(ds):
         data += g
     return check_spans(data) or [p for p in shacl(data, ontology) if p.severity == "Violation"]
-
-
-def validate_dataset(ds: Dataset, ontology: Graph, *, progress: Callable[[str], None] = lambda m: None) -> Graph:
-    """Run every check; raise :class:`ValidationError` listing the problems. Returns the inferred triples.
-
-    HermiT runs in Java, so it works in a thread while SHACL runs here; SHACL's verdict is reported first."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .reasoning import reason as run_reasoner
-
-    data = Graph()
-    for g in data_graphs(ds):
-        data += g
-
-    spans = check_spans(data)
-    if spans:
-        raise fail("evidence spans do not match their documents", spans, origins(ds))
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit") as pool:
-        reasoning = pool.submit(run_reasoner, ontology, data)
-        problems = shacl(data, ontology)
-        violations = [p for p in problems if p.severity == "Violation"]
-        for p in problems:
-            if p.severity != "Violation":
-                progress(p.line())
-        if violations:
-            raise fail("SHACL validation failed", violations, origins(ds))
-        progress("SHACL: conforms; waiting for the reasoner (HermiT)")
-        result = reasoning.result()
-    if not result.consistent:
-        raise ValidationError(f"the OWL reasoner found the graph inconsistent; nothing was switched: "
-                              f"{result.explanation}", detail={"reasoner": result.stats})
-    if result.unsatisfiable:
-        raise ValidationError(f"the ontology has unsatisfiable classes; nothing was switched: "
-                              f"{', '.join(result.unsatisfiable)}", detail={"reasoner": result.stats})
-    progress(f"reasoner: consistent, {len(result.inferred)} inferred types ({result.stats.get('seconds', 0):.1f} s)")
-    return result.inferred

@@ -9,10 +9,11 @@ with its traceback on the server and answered as a bare 500 that leaks nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, json
+from flask import Blueprint, Flask, Response, g
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import KGError
@@ -59,11 +60,24 @@ def error_body(status: int, kind: str, message: str, detail: dict | None = None)
     return {"error": {"status": status, "kind": kind, "message": message, "detail": detail or {}}}
 
 
+def error_bytes(status: int, kind: str, message: str, detail: dict | None = None) -> bytes:
+    """The error body, byte for byte the same from Flask and from the ASGI front (``server.asgi``)."""
+    return (json.dumps(error_body(status, kind, message, detail), ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def kg_error_fields(e: KGError) -> tuple[int, str, str, Any, dict[str, str]]:
+    """status, kind, message, detail and extra headers for a library error."""
+    status = e.http_status
+    headers = {"Retry-After": "5"} if status == 503 else {}
+    if status >= 500 and e.kind == "error":  # an untyped library failure: say little
+        log.error("library error: %s", e.message)
+    return status, e.kind, _one_line(e.message), _jsonable(e.detail), headers
+
+
 def error_response(
     status: int, kind: str, message: str, *, detail: dict | None = None, headers: dict | None = None
 ) -> Response:
-    body = json.dumps(error_body(status, kind, message, detail), ensure_ascii=False)
-    resp = Response(body + "\n", status=status, mimetype="application/json")
+    resp = Response(error_bytes(status, kind, message, detail), status=status, mimetype="application/json")
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     resp.headers.setdefault("Cache-Control", "no-store")
@@ -90,11 +104,8 @@ def _from_http(e: HTTPException) -> Response:
 
 def _from_kg(e: KGError) -> Response:
     g.kg_error_kind = e.kind
-    status = e.http_status
-    headers = {"Retry-After": "5"} if status == 503 else {}
-    if status >= 500 and e.kind == "error":  # an untyped library failure: say little
-        log.error("library error: %s", e.message)
-    return error_response(status, e.kind, _one_line(e.message), detail=_jsonable(e.detail), headers=headers)
+    status, kind, message, detail, headers = kg_error_fields(e)
+    return error_response(status, kind, message, detail=detail, headers=headers)
 
 
 def _from_api(e: APIError) -> Response:

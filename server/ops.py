@@ -140,14 +140,6 @@ class Metrics:
 METRICS = Metrics()
 
 
-def record_hard_timeout(route: str, method: str, seconds: float) -> None:
-    """Called by the watchdog just before a worker ends itself: count the 503 and persist."""
-    with METRICS.lock:
-        METRICS.timeouts[route] += 1
-    METRICS.observe(route, method, 503, seconds)
-    METRICS.flush()
-
-
 def _render_metrics(engine: Any) -> str:
     m = METRICS.merged()
     lines = [
@@ -231,17 +223,6 @@ def cors_headers(origin: str | None, setting: str | frozenset[str] | None) -> di
     return {}
 
 
-_STATIC_CORS: dict[str, Any] = {"setting": "*"}
-
-
-def static_headers(origin: str | None) -> dict[str, str]:
-    """Security and CORS headers for a response written outside Flask (the timeout watchdog)."""
-    out = dict(SECURITY_HEADERS)
-    out["Content-Security-Policy"] = DEFAULT_CSP
-    out.update(cors_headers(origin, _STATIC_CORS["setting"]))
-    return out
-
-
 def _etag_for_request() -> str | None:
     if request.method not in ("GET", "HEAD") or not request.path.startswith(ETAG_PREFIXES):
         return None
@@ -255,18 +236,16 @@ def _etag_for_request() -> str | None:
     if not generation:
         return None
     env = request.environ
+    return etag_for(generation, env.get("PATH_INFO", ""), env.get("QUERY_STRING", ""), env.get("HTTP_ACCEPT", ""),
+                    env.get("HTTP_ACCEPT_LANGUAGE", ""), _accepts_gzip(), bool(env.get("HTTP_AUTHORIZATION")))
+
+
+def etag_for(generation: str, path: str, query_string: str, accept: str, accept_language: str, gz: bool,
+             auth: bool) -> str:
+    """The ``ETag`` of a GET on a data route (also computed by the ASGI front, ``server.asgi``)."""
     h = hashlib.blake2b(digest_size=12)
-    for part in (
-        generation,
-        _BOOT_ID,
-        __version__,
-        env.get("PATH_INFO", ""),
-        env.get("QUERY_STRING", ""),
-        env.get("HTTP_ACCEPT", ""),
-        env.get("HTTP_ACCEPT_LANGUAGE", ""),
-        "gz" if _accepts_gzip() else "",
-        "auth" if env.get("HTTP_AUTHORIZATION") else "",
-    ):
+    for part in (generation, _BOOT_ID, __version__, path, query_string, accept, accept_language,
+                 "gz" if gz else "", "auth" if auth else ""):
         h.update(part.encode("utf-8", "surrogateescape"))
         h.update(b"\0")
     return f'"{h.hexdigest()}"'
@@ -402,11 +381,15 @@ def _maybe_gzip(resp: Response) -> None:
     resp.headers["Content-Encoding"] = "gzip"
 
 
-def observe_fast(route: str, method: str, status: int, seconds: float, *, cache: str | None = None) -> None:
-    """Count a request answered outside Flask (the response cache)."""
-    if cache:
+def observe_fast(route: str, method: str, status: int, seconds: float, *, cache: str | None = None,
+                 timed_out: bool = False) -> None:
+    """Count a request answered outside Flask (the ASGI front, ``server.asgi``)."""
+    if cache or timed_out:
         with METRICS.lock:
-            METRICS.cache[cache] += 1
+            if cache:
+                METRICS.cache[cache] += 1
+            if timed_out:
+                METRICS.timeouts[route] += 1
     METRICS.observe(route, method, status, seconds)
 
 
@@ -468,7 +451,6 @@ def openapi():
 def init_app(app: Flask) -> None:
     cors = _parse_cors(app.config.get("KG_CORS_ORIGINS", "*"))
     app.extensions["kg.cors"] = cors
-    _STATIC_CORS["setting"] = cors
     directory = app.config.get("KG_METRICS_DIR") or os.environ.get("KG_METRICS_DIR")
     if directory:
         METRICS.directory = Path(directory)

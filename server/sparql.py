@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import functools
 import hmac
-import json as _json
 import os
-import time
 import urllib.parse
-from typing import Any, Sequence
+from typing import Sequence
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request
@@ -31,6 +29,7 @@ from kg import __version__
 from kg.errors import StoreError
 from kg.namespaces import SD, VOID
 from kg.sparql import (
+    Answer,
     GRAPH_MEDIA_TYPES,
     MEDIA_TYPE_ALIASES,
     RESULT_MEDIA_TYPES,
@@ -38,14 +37,13 @@ from kg.sparql import (
     Result,
     ResultCache,
     ThreadTimeLimit,
-    WatchdogTimeLimit,
     media_type_for_format,
     open_engine,
     query_kind,
     serialize_triples,
 )
 
-from .errors import APIError, error_body
+from .errors import APIError
 
 bp = Blueprint("sparql", __name__)
 
@@ -164,6 +162,11 @@ def _negotiate(offers: tuple[str, ...], accept: str | None) -> str | None:
 def choose_media_type(offers: Sequence[str], what: str, fmt: str | None = None) -> str:
     """``format=`` if given, else the ``Accept`` header; raises a 406/400 :class:`APIError`."""
     fmt = fmt if fmt is not None else request.args.get("format")
+    return pick_media_type(offers, what, fmt, request.headers.get("Accept"))
+
+
+def pick_media_type(offers: Sequence[str], what: str, fmt: str | None, accept: str | None) -> str:
+    """:func:`choose_media_type` without the request (safe in any thread)."""
     if fmt:
         mt = media_type_for_format(fmt) or (fmt.lower() if fmt.lower() in offers else None)
         if mt is None:
@@ -173,13 +176,13 @@ def choose_media_type(offers: Sequence[str], what: str, fmt: str | None = None) 
                 406, "not_acceptable", f"a {what} cannot be given as {mt}", detail={"acceptable": list(offers)}
             )
         return mt
-    mt = negotiate(offers, request.headers.get("Accept"))
+    mt = negotiate(offers, accept)
     if mt is None:
         raise APIError(
             406,
             "not_acceptable",
             f"none of the media types in the Accept header can represent a {what}",
-            detail={"accept": request.headers.get("Accept"), "acceptable": list(offers)},
+            detail={"accept": accept, "acceptable": list(offers)},
         )
     return mt
 
@@ -331,20 +334,41 @@ def _query(req: ProtocolRequest, text: str) -> Response:
         _result_headers(resp.headers, truncated, cap, generation)
         resp.headers["X-KG-Cache"] = g.kg_cache = "hit"
         return resp
-    kind = query_kind(text)
-    offers = tuple(GRAPH_MEDIA_TYPES) if kind in ("construct", "describe") else RESULT_MEDIA_TYPES
     fmt = req.one("format")
-    media_type = choose_media_type(offers, f"{kind.upper()} result", fmt)
-    result = engine.query(text, default_graph=dg, named_graphs=ng, timeout=timeout, base_iri=base)
-    if media_type not in result.media_types():  # our quick look at the query form was wrong
-        media_type = choose_media_type(result.media_types(), f"{result.kind.upper()} result", fmt)
-    g.kg_query_kind = result.kind
-    resp = result_response(result, media_type)
-    if generation is not None and result.generation == generation:
-        body = resp.get_data()
-        cache.put(key, (body, media_type, result.truncated, result.row_cap), len(body) + len(text))
+    fmt = fmt if fmt is not None else request.args.get("format")
+    accept = request.headers.get("Accept")
+    answer = run_query(engine, text, lambda kind: pick_media_type(offers_for(kind), f"{kind.upper()} result", fmt, accept),
+                       default_graph=dg, named_graphs=ng, timeout=timeout, base_iri=base)
+    g.kg_query_kind = answer.kind
+    resp = Response(answer.body, content_type=content_type(answer.media_type))
+    _result_headers(resp.headers, answer.truncated, answer.row_cap, answer.generation)
+    if generation is not None and answer.generation == generation:
+        cache.put(key, (answer.body, answer.media_type, answer.truncated, answer.row_cap), len(answer.body) + len(text))
     resp.headers["X-KG-Cache"] = g.kg_cache = "miss"
     return resp
+
+
+def offers_for(kind: str) -> tuple[str, ...]:
+    return tuple(GRAPH_MEDIA_TYPES) if kind in ("construct", "describe") else RESULT_MEDIA_TYPES
+
+
+def run_query(engine, text: str, pick, *, timeout: float | None = None, base_iri: str | None = None,
+              default_graph=None, named_graphs=None) -> Answer:
+    """Evaluate and serialise under the engine's time limit; ``pick(kind)`` chooses the media type.
+
+    ``pick`` is first asked for the kind the query text announces, so an unacceptable ``Accept``
+    is a 406 before any evaluation.
+    """
+    pick(query_kind(text))
+    if hasattr(engine, "prepare"):
+        prepared = engine.prepare(text, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
+                                  base_iri=base_iri)
+        return engine.time_limit.run(lambda: prepared.answer(pick), prepared.seconds)
+    result = engine.query(text, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout,
+                          base_iri=base_iri)
+    media_type = pick(result.kind)
+    return Answer(result.serialize(media_type), media_type, result.kind, result.truncated, result.row_cap,
+                  result.generation)
 
 
 def _update(req: ProtocolRequest, text: str) -> Response:
@@ -503,140 +527,10 @@ def _lang(code: str) -> str:
     return {"zh": "zh-Hant"}.get(code, code)
 
 
-# ---- timeouts that stop the query ------------------------------------------------------------------
-
-_current_request: dict[str, Any] = {}
-
-
-def _expire(seconds: float) -> None:
-    """Watchdog callback under gunicorn: answer 503 on the client's socket, then end this worker.
-
-    The worker's only request thread is stuck inside pyoxigraph; ending the process is the only
-    way to stop the query. gunicorn's arbiter starts a fresh worker; other workers keep serving.
-    """
-    from . import ops
-
-    sock = _current_request.get("socket")
-    origin = _current_request.get("origin")
-    body = (
-        _json.dumps(
-            error_body(
-                503,
-                "query_timeout",
-                f"the query ran past its time limit of {seconds:g} s and was stopped",
-                {"limit_seconds": seconds},
-            )
-        )
-        + "\n"
-    ).encode()
-    try:
-        if sock is not None:
-            head = [
-                "HTTP/1.1 503 Service Unavailable",
-                "Content-Type: application/json",
-                f"Content-Length: {len(body)}",
-                "Connection: close",
-                "Retry-After: 5",
-                "Cache-Control: no-store",
-            ]
-            head += [f"{k}: {v}" for k, v in ops.static_headers(origin).items()]
-            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
-        ops.record_hard_timeout(_current_request.get("route", "/sparql"), _current_request.get("method", "GET"),
-                                time.perf_counter() - _current_request.get("started", time.perf_counter()))
-    finally:
-        os._exit(0)
-
-
-def _remember_request() -> None:
-    _current_request.clear()
-    _current_request.update(
-        socket=request.environ.get("gunicorn.socket"),
-        origin=request.headers.get("Origin"),
-        method=request.method,
-        route=request.url_rule.rule if request.url_rule else "unmatched",
-        started=time.perf_counter(),
-    )
-
-
-class ResponseCache:
-    """WSGI middleware: a ``GET /sparql`` whose complete response is cached is answered without Flask.
-
-    The key holds everything the response depends on (data generation, query string, the
-    negotiation, encoding, language and CORS headers, host); conditional requests and misses go
-    through Flask, and a successful miss is stored for next time. This is what makes a repeated
-    query cost little more than the HTTP server's own parsing.
-    """
-
-    def __init__(self, wsgi_app, app: Flask):
-        self.wsgi_app = wsgi_app
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        if (
-            environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("PATH_INFO") != "/sparql"
-            or not environ.get("QUERY_STRING")
-            or environ.get("HTTP_IF_NONE_MATCH")
-        ):
-            return self.wsgi_app(environ, start_response)
-        started = time.perf_counter()
-        try:
-            generation = self.app.extensions["kg.engine"].generation
-        except Exception:  # noqa: BLE001 - Flask answers it properly (503 and so on)
-            return self.wsgi_app(environ, start_response)
-        if generation is None:
-            return self.wsgi_app(environ, start_response)
-        environ["kg.generation"] = generation
-        cache: ResultCache = self.app.extensions["kg.result_cache"]
-        key = (
-            "wsgi",
-            generation,
-            environ.get("QUERY_STRING"),
-            environ.get("HTTP_ACCEPT"),
-            environ.get("HTTP_ACCEPT_ENCODING"),
-            environ.get("HTTP_ACCEPT_LANGUAGE"),
-            environ.get("HTTP_ORIGIN"),
-            bool(environ.get("HTTP_AUTHORIZATION")),
-            environ.get("HTTP_HOST"),
-            environ.get("wsgi.url_scheme"),
-            environ.get("SCRIPT_NAME"),
-        )
-        hit = cache.get(key)
-        if hit is not None:
-            status, headers, body = hit
-            start_response(status, list(headers))
-            from . import ops
-
-            ops.observe_fast("/sparql", "GET", 200, time.perf_counter() - started, cache="hit")
-            return [body]
-        captured: dict[str, Any] = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
-        chunks = self.wsgi_app(environ, capture)
-        try:
-            body = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        headers = captured.get("headers") or []
-        if str(captured.get("status", "")).startswith("200") and (
-            ("X-KG-Generation", generation) in headers
-        ) and not any(k.lower() == "cache-control" and "no-store" in v for k, v in headers):
-            stored = tuple((k, "hit") if k == "X-KG-Cache" else (k, v) for k, v in headers)
-            cache.put(key, (captured["status"], stored, body), len(body) + 512)
-        return [body]
-
-
 def init_app(app: Flask) -> None:
     cfg = app.config
-    hard = os.environ.get("KG_HARD_TIMEOUTS") == "1" or bool(cfg.get("KG_HARD_TIMEOUTS"))
-    time_limit = WatchdogTimeLimit(_expire) if hard else ThreadTimeLimit()
-    if hard:
-        app.before_request(_remember_request)
+    # KG_ON_QUERY_ABANDONED: called when a query is left running past its limit (server.asgi recycles the worker).
+    time_limit = ThreadTimeLimit(on_abandon=cfg.get("KG_ON_QUERY_ABANDONED"))
     writable = bool(cfg.get("KG_UPDATE_TOKEN")) and not cfg.get("KG_BACKEND")
     engine = cfg.get("KG_ENGINE") or open_engine(
         cfg["KG_STORE"],
@@ -650,7 +544,6 @@ def init_app(app: Flask) -> None:
     app.extensions["kg.engine"] = engine
     cache_bytes = int(cfg.get("KG_RESULT_CACHE_BYTES") or os.environ.get("KG_RESULT_CACHE_BYTES") or 64 * 1024 * 1024)
     app.extensions["kg.result_cache"] = ResultCache(max_bytes=cache_bytes)
-    app.wsgi_app = ResponseCache(app.wsgi_app, app)
 
 
 __all__ = [

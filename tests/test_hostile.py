@@ -82,12 +82,6 @@ def test_a_regex_too_big_to_compile_is_an_answer_not_a_crash(server):
     assert light_query(server.url) == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "slowloris: kg serve runs gunicorn sync workers (kg/cli/serve.py _run_gunicorn, worker_class 'sync'), each "
-    "held by one connection until its request is complete, so N clients that send half a request header stall an "
-    "N-worker server until gunicorn's worker timeout (query limit + 30 s). Fix: serve behind a buffering reverse "
-    "proxy (nginx) and say so in the serve docs, or let kg serve run an async front (e.g. gunicorn "
-    "--worker-class gthread with a request-header read timeout) in front of the sync query workers"))
 def test_clients_that_never_finish_their_request_do_not_stall_the_server(server):
     u = urllib.parse.urlsplit(server.url)
     stalled = [socket.create_connection((u.hostname, u.port)) for _ in range(3)]  # more than the workers

@@ -7,7 +7,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.errors import ReasonerUnavailable
 from kg.namespaces import ID, IPA, OA, ORG, PROV, SEM
 from kg.ontology import example_graph, ontology_graph
-from kg.reasoning import abox_for_reasoner, reason, tbox_for_reasoner
+from kg.reasoning import Vocabulary, abox_for_reasoner, reason, reason_by_signature, tbox_for_reasoner
 
 WHO = ID["entity/who"]
 USA = ID["entity/usa"]
@@ -169,3 +169,48 @@ def test_two_actors_of_different_kinds_are_inconsistent_because_actor_is_functio
     result = reason(ontology, data)
     assert not result.consistent
     assert "functional ipa:actor" in result.explanation
+
+
+# ---------------------------------------------------------------------------------------------- by signature
+def _by_signature(ontology, data: Graph) -> tuple:
+    """What the build does: features -> one probe per signature -> each node gets its signature's types."""
+    vocabulary = Vocabulary.of(ontology)
+    features, exact = vocabulary.features(data)
+    signatures = {}
+    for node, feats in sorted(features.items()):
+        signatures.setdefault(tuple(sorted(feats)), node)
+    result = reason_by_signature(ontology, signatures, exact)
+    if not result.consistent:
+        return result, set(), signatures, exact
+    types = {(URIRef(n), RDF.type, URIRef(c)) for n, f in features.items() for c in result.types[tuple(sorted(f))]}
+    types |= {(URIRef(n), RDF.type, URIRef(c)) for n, cs in result.exact.items() for c in cs}
+    return result, {t for t in types if t not in data}, signatures, exact
+
+
+def test_reasoning_by_signature_gives_every_node_the_types_hermit_gives_it_in_the_whole_abox(ontology):
+    data = example_graph()
+    for i in range(60):  # many nodes, few signatures
+        fact = ID[f"fact/s{i}"]
+        data.add((fact, RDF.type, [IPA.Withdrawal, IPA.FundingSuspension, IPA.Criticism][i % 3]))
+        data.add((fact, IPA.actor, USA))
+        data.add((fact, IPA.target, WHO))
+    result, inferred, signatures, exact = _by_signature(ontology, data)
+    assert result.consistent and not exact
+    assert len(signatures) < 20
+    assert inferred == set(reason(ontology, data).inferred)
+
+
+def test_nodes_merged_by_a_functional_property_or_same_as_go_to_hermit_as_they_are(ontology):
+    fact, other = ID["fact/f2"], ID["entity/usa-again"]
+    data = _graph((fact, RDF.type, IPA.Withdrawal), (fact, IPA.actor, USA), (fact, IPA.actor, other),
+                  (USA, RDF.type, IPA.State), (fact, IPA.target, WHO))
+    result, inferred, _signatures, exact = _by_signature(ontology, data)
+    assert exact and result.consistent
+    assert (other, RDF.type, IPA.State) in inferred  # merged with the USA by the functional ipa:actor
+    assert inferred == set(reason(ontology, data).inferred)
+
+
+def test_a_disjointness_clash_in_one_signature_makes_the_whole_inconsistent(ontology):
+    data = _graph((USA, RDF.type, IPA.Person), (USA, RDF.type, IPA.State), (ID["fact/x"], IPA.actor, WHO))
+    result, _inferred, _signatures, _exact = _by_signature(ontology, data)
+    assert not result.consistent and "disjoint" in result.explanation

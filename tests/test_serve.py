@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from kg.cli.serve import JEMALLOC
 from tests.fixtures.served import KG, build_sample_store, start_server, stop_server
 
 
@@ -45,5 +46,29 @@ def test_a_new_generation_is_served_without_a_restart(tmp_path):
         assert second["triples"] == 1
         r = requests.get(server.url + "/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"})
         assert [b["s"]["value"] for b in r.json()["results"]["bindings"]] == ["http://example.org/only"]
+    finally:
+        stop_server(server.pid)
+
+
+def _worker_maps(master: int) -> list[str]:
+    with open(f"/proc/{master}/task/{master}/children") as fh:
+        workers = fh.read().split()
+    maps = []
+    for pid in workers:
+        with open(f"/proc/{pid}/maps") as fh:
+            maps.append(fh.read())
+    return maps
+
+
+@pytest.mark.served
+@pytest.mark.skipif(not any(os.path.exists(p) for p in JEMALLOC),
+                    reason="jemalloc (Debian libjemalloc2) is not installed; scripts/setup.sh installs it")
+@pytest.mark.parametrize("allocator, preloaded", [("jemalloc", True), ("system", False)])
+def test_workers_run_on_jemalloc_unless_the_system_allocator_is_asked_for(tmp_path, sample_store, allocator, preloaded):
+    server = start_server(sample_store, tmp_path / "gunicorn.log", workers=1, extra_env={"KG_ALLOCATOR": allocator})
+    try:
+        assert requests.get(server.url + "/sparql", params={"query": "ASK {}"}).status_code == 200
+        maps = _worker_maps(server.pid)
+        assert maps and all(("libjemalloc" in m) is preloaded for m in maps)
     finally:
         stop_server(server.pid)

@@ -26,10 +26,14 @@ def _progress(quiet: bool):
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--keep-going", is_flag=True,
               help="Leave out sources that cannot be read or that fail validation (each is reported); build the rest.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes for extraction, graphs and per-document checks (default: one per CPU when there "
+                   "are 16 sources or more). The output does not depend on it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
 @pass_context
-def build(ctx: Context, sources: tuple[Path, ...], keep_going: bool, as_json: bool, quiet: bool) -> None:
+def build(ctx: Context, sources: tuple[Path, ...], keep_going: bool, jobs: int | None, as_json: bool,
+          quiet: bool) -> None:
     """Build the graph from SOURCES into a new store generation and make it current.
 
     SOURCES are articles (.txt or .html, UTF-8, each with an optional .meta.yaml sidecar), memorandum lists
@@ -43,7 +47,8 @@ def build(ctx: Context, sources: tuple[Path, ...], keep_going: bool, as_json: bo
     from ..store import StoreRoot
 
     root = StoreRoot(ctx.store)
-    report = run_build(list(sources) or None, root, keep_going=keep_going, progress=_progress(quiet or as_json))
+    report = run_build(list(sources) or None, root, keep_going=keep_going, progress=_progress(quiet or as_json),
+                       jobs=jobs)
     if as_json:
         click.echo(json.dumps({
             "generation": report.generation, "store": str(root.path), "documents": report.documents,
