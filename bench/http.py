@@ -2,7 +2,7 @@
 
 Servers, all on 127.0.0.1 with free ports, all answering from the same data:
 
-* ``kg`` — ``kg --store S serve --workers 2`` (gunicorn sync workers = cores; the production setting).
+* ``kg`` — ``kg --store S serve --workers 2`` (gunicorn with uvicorn workers = cores; the production setting).
 * ``native`` — ``oxigraph serve-read-only --location <current generation> --union-default-graph`` (the Rust
   server on the very RocksDB directory ``kg`` reads; union default graph as in ``kg``).
 * ``rdflib`` — ``rdflib-endpoint serve dump.nq`` (the Python peer: rdflib in memory, FastAPI/uvicorn).
@@ -226,8 +226,12 @@ def requests_for(server: Server, name: str, pool: list[str], mode: str, n: int) 
             for i in range(n)]
 
 
-def calibrate(native: Server, name: str, pool: list[str], target_seconds: float, lo: int = 20,
+def calibrate(native: Server, name: str, pool: list[str], target_seconds: float, lo: int = 64,
               hi: int = 4000) -> int:
+    """Requests per cell: ~``target_seconds`` of sequential work on the native server, at least ``lo``.
+
+    The floor keeps a scan cell at c=8 at eight rounds or more: with fewer, the drain at the end of a
+    closed-loop run (fewer than 8 requests left in flight) weighs on the result more than the servers do."""
     probe = loadgen.run("127.0.0.1", native.port, requests_for(native, name, pool, "distinct", 20), 20, 1)
     per_request = probe.seconds / max(1, probe.completed)
     return max(lo, min(hi, int(target_seconds / per_request)))

@@ -5,7 +5,7 @@ one request in flight (closed-loop, like ``wrk -c N``), so the offered load adap
 queueing without bound. A run stops after a **fixed number of responses** (or at a time cap, reported as
 such). Requests are prepared byte strings, cycled in order: a list of one request measures *repeated*
 requests, a long list of different ones *distinct* requests. Keep-alive is used when the server allows it;
-a server that closes after each response (gunicorn's sync workers) gets a new connection per request, as
+a server that closes after each response (e.g. gunicorn's sync workers) gets a new connection per request, as
 a real client would.
 
 Latency is per request from the first byte sent to the last byte read, including the connect when the

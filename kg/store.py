@@ -100,7 +100,7 @@ class StoreRoot:
         """Start a new generation in a ``.partial`` directory. Call with :meth:`build_lock` held."""
         self.generations_dir.mkdir(parents=True, exist_ok=True)
         self.cleanup_partials()
-        gen_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000_000:09d}"
+        gen_id = _generation_id(time.time_ns(), self.list_generations())
         path = self.generations_dir / f"{gen_id}.partial"
         path.mkdir()
         return Generation(id=gen_id, path=path, store=pyoxigraph.Store(str(path)))
@@ -158,6 +158,22 @@ class StoreRoot:
             os.fsync(fh.fileno())
         os.replace(tmp, self.current_file)
         _fsync_dir(self.path)
+
+
+def _generation_id(now_ns: int, existing: list[str]) -> str:
+    """A name that sorts after every existing generation.
+
+    Rollback and pruning order generations by name, so the seconds and the nanoseconds must come
+    from one clock reading (two readings can straddle a second and sort a newer build first), and
+    a clock that steps back must not make a new build look older than the current one.
+    """
+    secs, ns = divmod(now_ns, 1_000_000_000)
+    gen_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime(secs)) + f"-{ns:09d}"
+    if existing and gen_id <= existing[-1]:
+        last = existing[-1]
+        stamp, _, frac = last.rpartition("-")
+        gen_id = f"{stamp}-{int(frac) + 1:09d}" if frac.isdigit() and int(frac) < 999_999_999 else last + "a"
+    return gen_id
 
 
 def _fsync_dir(path: Path) -> None:

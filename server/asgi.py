@@ -50,7 +50,8 @@ from .sparql import FORM, SPARQL_QUERY, content_type, negotiate, offers_for, pic
 log = logging.getLogger("kg.server")
 
 #: Threads evaluating fast-path queries per worker (pyoxigraph releases the GIL while it evaluates). Two per
-#: worker measured best on 2 cores: more threads cost more in GIL hand-offs than they gain (bench/README.md).
+#: worker on 2 cores: server CPU per distinct lookup was 284–286 µs with 1 or 2 threads, 322 µs with 4 (GIL
+#: hand-offs); two keep a second query running beside a slow one.
 QUERY_THREADS = int(os.environ.get("KG_QUERY_THREADS") or 2)
 #: Threads running the Flask app per worker.
 FLASK_THREADS = 4
@@ -275,10 +276,10 @@ class Front:
 class QueryThreads:
     """Daemon threads that evaluate queries and hand each result back to the event loop in one step.
 
-    Lighter than ``ThreadPoolExecutor`` + ``asyncio.wrap_future`` (a ``Condition`` per future, a chained
-    callback, an extra hop on the loop): on distinct point queries that hand-off was about a fifth of a
-    worker's CPU (py-spy, bench/README.md). Daemon threads, because a thread stuck in a query past its limit
-    must not keep a recycling worker alive.
+    A job goes on a ``SimpleQueue``; its result comes back with one ``call_soon_threadsafe`` (no
+    ``concurrent.futures.Future`` with its ``Condition``, no chained callback as with ``ThreadPoolExecutor`` +
+    ``asyncio.wrap_future``). Daemon threads, because a thread stuck in a query past its limit must not keep a
+    recycling worker alive.
     """
 
     def __init__(self, size: int):
@@ -408,7 +409,7 @@ def form_value(raw: bytes) -> str | None:
 
     What ``urllib.parse.unquote_plus`` does for a valid value, at C speed: the ``%XX`` escapes become
     ``\\xXX`` escapes for ``codecs.escape_decode`` (backslashes already there are doubled first, so they stay
-    literal). ``unquote_plus`` was ~8 % of a worker's CPU on point queries. Anything odd (a malformed escape,
+    literal). ``unquote_plus`` stood out in py-spy profiles of point queries. Anything odd (a malformed escape,
     raw non-ASCII, bad UTF-8) is ``None``: Flask then answers it with its own rules.
     """
     if not raw.isascii():

@@ -12,8 +12,10 @@ import urllib.parse
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from server.asgi import create_asgi_app
+from server.asgi import create_asgi_app, form_value
 from tests.fixtures.served import start_server, stop_server
 
 SELECT_ALL = "SELECT ?s ?p ?o ?unbound WHERE { ?s ?p ?o }"
@@ -222,3 +224,16 @@ def test_a_post_that_flask_must_answer_gets_its_body_replayed(front):
         restore()
     assert calls == ["/sparql"] and status == 200
     assert b'"value":"0"' in payload  # the dataset parameter was read from the replayed body
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_the_fast_form_decoder_reads_what_urllib_writes(text):
+    assert form_value(urllib.parse.quote_plus(text).encode()) == text
+    raw = urllib.parse.quote(text, safe="\\+").encode()  # literal backslashes and pluses too
+    assert form_value(raw) == urllib.parse.unquote_plus(raw.decode())
+
+
+@pytest.mark.parametrize("raw", [b"%", b"%4", b"%zz", b"a%e9", b"\xff", b"x%C3"])
+def test_a_malformed_form_value_is_left_to_flask(raw):
+    assert form_value(raw) is None

@@ -141,3 +141,15 @@ def _memo():
     from kg.build import read_source
 
     return [read_source(MEMO)]
+
+
+def test_generation_names_sort_in_build_order_even_across_a_second_or_a_clock_step_back():
+    from kg.store import _generation_id
+
+    # one clock reading: 0.999999999 s past a second, then the next second
+    a = _generation_id(1_767_830_399_999_999_999, [])
+    b = _generation_id(1_767_830_400_000_000_001, [a])
+    assert a < b and a.endswith("-999999999") and b.endswith("-000000001")
+    # the clock stepped back: the new build still sorts after the current one
+    c = _generation_id(1_767_830_000_000_000_000, [a, b])
+    assert c > b and sorted([c, a, b]) == [a, b, c]
