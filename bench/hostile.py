@@ -19,6 +19,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -60,8 +61,9 @@ def light_request(session: requests.Session, url: str, rnd: random.Random) -> tu
             r = session.get(url + what, headers={"Accept": "application/json"}, timeout=120)
         r.content  # noqa: B018
         status = r.status_code
-    except requests.RequestException:
+    except requests.RequestException as e:
         status = 0
+        print(f"[hostile] light {kind} {what[:40]!r}: {type(e).__name__}: {e}"[:300], file=sys.stderr, flush=True)
     return time.monotonic() - started, status
 
 

@@ -69,6 +69,7 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
+from . import priority
 from .errors import (  # noqa: F401  (re-exported: callers import these from kg.sparql too)
     InputError,
     KGError,
@@ -648,11 +649,14 @@ class ThreadTimeLimit:
 
     ``on_abandon`` (if given) is called once per abandoned evaluation, just before the
     :class:`QueryTimeout` is raised: the server uses it to recycle the worker process, the only way
-    to stop an evaluation pyoxigraph cannot cancel.
+    to stop an evaluation pyoxigraph cannot cancel. ``demote_after`` (seconds, if given) nices the
+    helper thread of an evaluation once it has used that much CPU (:mod:`kg.priority`); the thread ends
+    with its evaluation, so the lowered priority never reaches another query.
     """
 
-    def __init__(self, on_abandon: Callable[[], None] | None = None):
+    def __init__(self, on_abandon: Callable[[], None] | None = None, demote_after: float | None = None):
         self.on_abandon = on_abandon
+        self.demote_after = demote_after
 
     def run(self, fn: Callable[[], T], seconds: float | None) -> T:
         if seconds is None:
@@ -661,6 +665,7 @@ class ThreadTimeLimit:
         done = threading.Event()
 
         def target() -> None:
+            box["clock"] = priority.own_cpu_clock()
             try:
                 box["value"] = fn()
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
@@ -668,8 +673,21 @@ class ThreadTimeLimit:
             finally:
                 done.set()
 
-        threading.Thread(target=target, name="kg-query", daemon=True).start()
-        if not done.wait(seconds):
+        thread = threading.Thread(target=target, name="kg-query", daemon=True)
+        deadline = time.monotonic() + seconds
+        thread.start()
+        check_in = self.demote_after
+        # CPU time never runs ahead of wall time, so the thread cannot reach the threshold before `check_in`.
+        while check_in is not None and check_in < deadline - time.monotonic() and not done.wait(check_in):
+            used = priority.cpu_seconds(box.get("clock"))
+            if used is None:  # no CPU clock to go by: never demote on wall time alone
+                break
+            check_in = self.demote_after - used
+            if check_in <= 0.005:
+                priority.demote(thread.native_id)
+                break
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            priority.demote(thread.native_id)  # it runs on until the process ends: on spare cycles
             if self.on_abandon is not None:
                 self.on_abandon()
             raise _timeout(seconds)

@@ -30,6 +30,7 @@ BLUEPRINT_MODULES = [
 DEFAULTS: dict[str, Any] = {
     "KG_STORE": "var/store",
     "KG_QUERY_TIMEOUT": 30.0,        # seconds; a request may ask for less with timeout=
+    "KG_DEMOTE_AFTER": 0.25,         # seconds of evaluation before a query yields the CPU (kg.priority); 0 = never
     "KG_ROW_CAP": 100_000,
     "KG_MAX_BODY": 2 * 1024 * 1024,  # bytes of request body
     "KG_UPDATE_TOKEN": None,         # updates and Graph Store writes are off unless set

@@ -40,6 +40,7 @@ from gunicorn.arbiter import Arbiter
 from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
 
+from kg import priority
 from kg.errors import KGError, QueryTimeout, StoreError
 from kg.sparql import Answer, ResultCache, _timeout, query_kind
 
@@ -134,10 +135,12 @@ class Front:
         self.max_age = int(flask_app.config.get("KG_CACHE_MAX_AGE") or 0)
         self.on_abandon = on_abandon
         self.fast = hasattr(self.engine, "prepare")  # a remote backend answers through Flask
-        self.pool = QueryThreads(QUERY_THREADS)
+        self.pool = QueryThreads(QUERY_THREADS, priority.demote_after(flask_app.config.get("KG_DEMOTE_AFTER")))
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
+        if self.on_abandon is not None and getattr(self.on_abandon, "started", False):
+            send = _closing(send)
         if kind == "http" and self.fast and scope["path"] == "/sparql" and scope["method"] in ("GET", "POST"):
             return await self._sparql(scope, receive, send)
         if kind == "lifespan":
@@ -273,6 +276,19 @@ class Front:
         return out
 
 
+class _Job:
+    """One evaluation: what to run, where to deliver the result, and which thread runs it (for demotion)."""
+
+    __slots__ = ("loop", "future", "fn", "args", "thread_id", "clock", "cpu_start", "demoted")
+
+    def __init__(self, loop, future, fn, args):
+        self.loop, self.future, self.fn, self.args = loop, future, fn, args
+        self.thread_id: int | None = None  # the kernel id of the thread running it, while it runs
+        self.clock: int | None = None  # that thread's CPU clock, and its reading when the job started
+        self.cpu_start = 0.0
+        self.demoted = False
+
+
 class QueryThreads:
     """Daemon threads that evaluate queries and hand each result back to the event loop in one step.
 
@@ -280,41 +296,83 @@ class QueryThreads:
     ``concurrent.futures.Future`` with its ``Condition``, no chained callback as with ``ThreadPoolExecutor`` +
     ``asyncio.wrap_future``). Daemon threads, because a thread stuck in a query past its limit must not keep a
     recycling worker alive.
+
+    A job that has used ``demote_after`` seconds of CPU is niced (:mod:`kg.priority`). Its thread then retires
+    when the job ends, since it cannot get its priority back; the event loop's thread (never niced) starts the
+    replacement, which inherits its priority.
     """
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, demote_after: float | None = None):
         self.size = size
+        self.demote_after = demote_after
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
-    def submit(self, fn, *args) -> asyncio.Future:
+    def submit(self, fn, *args) -> _Job:
         if len(self._threads) < self.size:
             self._start_threads()
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._jobs.put((loop, future, fn, args))
-        return future
+        job = _Job(loop, loop.create_future(), fn, args)
+        self._jobs.put(job)
+        return job
+
+    def demote(self, job: _Job) -> float | None:
+        """Nice the thread running ``job`` if the job has used ``demote_after`` of CPU; else when to ask again.
+
+        CPU time never runs ahead of wall time, so the job cannot cross the threshold sooner than the seconds
+        returned. ``None`` when there is nothing (more) to do: the job is done or demoted, its thread has no CPU
+        clock, or demotion is off.
+        """
+        if self.demote_after is None:
+            return None
+        with self._lock:
+            if job.demoted or job.future.done():
+                return None
+            if job.thread_id is None:  # still queued
+                return self.demote_after
+            used = priority.cpu_seconds(job.clock)
+            if used is None:
+                return None
+            left = self.demote_after - (used - job.cpu_start)
+            if left > 0.005:
+                return left
+            job.demoted = priority.demote(job.thread_id)
+            return None
 
     def _start_threads(self) -> None:
         with self._lock:  # started on first use, so after gunicorn's fork and with the stack size already set
             while len(self._threads) < self.size:
-                t = threading.Thread(target=self._run, name=f"kg-query-{len(self._threads)}", daemon=True)
+                t = threading.Thread(target=self._run, name="kg-query", daemon=True)
                 t.start()
                 self._threads.append(t)
 
     def _run(self) -> None:
-        get = self._jobs.get
+        get, me, lock = self._jobs.get, threading.get_native_id(), self._lock
+        clock = priority.own_cpu_clock() if self.demote_after is not None else None
         while True:
-            loop, future, fn, args = get()
+            job = get()
+            started = priority.cpu_seconds(clock)
+            with lock:
+                job.thread_id, job.clock, job.cpu_start = me, clock, started or 0.0
             try:
-                outcome, settle = fn(*args), _set_result
+                outcome, settle = job.fn(*job.args), _set_result
             except BaseException as e:  # noqa: BLE001 - re-raised on the event loop
                 outcome, settle = e, _set_exception
+            with lock:
+                job.thread_id = None
+                retire = job.demoted
+                if retire:
+                    self._threads.remove(threading.current_thread())
             try:
-                loop.call_soon_threadsafe(settle, future, outcome)
+                loop = job.loop
+                if retire:  # a replacement at normal priority, started by the loop's thread
+                    loop.call_soon_threadsafe(self._start_threads)
+                loop.call_soon_threadsafe(settle, job.future, outcome)
             except RuntimeError:  # the loop has closed: the worker is shutting down
                 pass
+            if retire:
+                return
 
 
 def _set_result(future: asyncio.Future, value) -> None:
@@ -328,15 +386,32 @@ def _set_exception(future: asyncio.Future, error: BaseException) -> None:
 
 
 async def _on_thread(pool: QueryThreads, seconds: float | None, fn, *args):
-    """``fn(*args)`` on a query thread; :class:`QueryTimeout` after ``seconds`` (the thread runs on).
+    """``fn(*args)`` on a query thread; :class:`QueryTimeout` after ``seconds`` (the thread runs on, niced).
 
-    A timer that cancels the waiting future: lighter than ``asyncio.wait_for`` on every query.
+    Timers on the loop instead of ``asyncio.wait_for`` (lighter on every query): one that nices the thread
+    of a long evaluation (:meth:`QueryThreads.demote`), one that gives up at the limit.
     """
-    waiter = pool.submit(fn, *args)
-    if seconds is None:
-        return await waiter
+    job = pool.submit(fn, *args)
+    waiter = job.future
+    loop = asyncio.get_running_loop()
     expired = []
-    timer = asyncio.get_running_loop().call_later(seconds, lambda: expired.append(waiter.cancel()))
+    timers: list[asyncio.TimerHandle] = []
+
+    def give_up() -> None:
+        expired.append(waiter.cancel())
+        with pool._lock:  # abandoned: whatever it has run, it runs on at low priority until the worker ends
+            if job.thread_id is not None and not job.demoted:
+                job.demoted = priority.demote(job.thread_id)
+
+    def maybe_demote() -> None:
+        left = pool.demote(job)
+        if left is not None:
+            timers.append(loop.call_later(left, maybe_demote))
+
+    if seconds is not None:
+        timers.append(loop.call_later(seconds, give_up))
+    if pool.demote_after is not None and (seconds is None or pool.demote_after < seconds):
+        timers.append(loop.call_later(pool.demote_after, maybe_demote))
     try:
         return await waiter
     except asyncio.CancelledError:
@@ -344,7 +419,8 @@ async def _on_thread(pool: QueryThreads, seconds: float | None, fn, *args):
             raise QueryTimeout("expired") from None
         raise
     finally:
-        timer.cancel()
+        for timer in timers:
+            timer.cancel()
 
 
 def _answer(prepared, accept: str | None, gz: bool) -> tuple[Answer, bytes]:
@@ -438,6 +514,22 @@ def _replay(body: bytes, receive):
         return await receive()
 
     return replay
+
+
+def _closing(send):
+    """``send`` that ends each response with ``Connection: close`` (uvicorn then closes the connection).
+
+    Used while this worker recycles: a client that gets its answer on a closing connection opens a new one
+    to a live worker, instead of sending its next request down a keep-alive connection just as the worker
+    shuts it (and getting no answer at all).
+    """
+    async def send_closing(message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"connection"]
+            message = {**message, "headers": [*headers, (b"connection", b"close")]}
+        await send(message)
+
+    return send_closing
 
 
 async def _respond(send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:

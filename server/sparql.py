@@ -25,7 +25,7 @@ from typing import Sequence
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, g, redirect, request
 
-from kg import __version__
+from kg import __version__, priority
 from kg.errors import StoreError
 from kg.namespaces import SD, VOID
 from kg.sparql import (
@@ -530,7 +530,8 @@ def _lang(code: str) -> str:
 def init_app(app: Flask) -> None:
     cfg = app.config
     # KG_ON_QUERY_ABANDONED: called when a query is left running past its limit (server.asgi recycles the worker).
-    time_limit = ThreadTimeLimit(on_abandon=cfg.get("KG_ON_QUERY_ABANDONED"))
+    time_limit = ThreadTimeLimit(on_abandon=cfg.get("KG_ON_QUERY_ABANDONED"),
+                                 demote_after=priority.demote_after(cfg.get("KG_DEMOTE_AFTER")))
     writable = bool(cfg.get("KG_UPDATE_TOKEN")) and not cfg.get("KG_BACKEND")
     engine = cfg.get("KG_ENGINE") or open_engine(
         cfg["KG_STORE"],

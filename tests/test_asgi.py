@@ -7,15 +7,19 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import http.client
+import os
+import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.asgi import create_asgi_app, form_value
+from kg import priority
+from server.asgi import QueryThreads, _on_thread, create_asgi_app, form_value
 from tests.fixtures.served import start_server, stop_server
 
 SELECT_ALL = "SELECT ?s ?p ?o ?unbound WHERE { ?s ?p ?o }"
@@ -148,6 +152,36 @@ def test_anything_but_a_plain_query_is_answered_by_flask(front, target, headers)
     assert calls == [target.partition("?")[0]] and status != 500
 
 
+def _nice_after(cpu: float, wait: float = 0.0) -> tuple[int, int]:
+    time.sleep(wait)
+    spin_until = time.thread_time() + cpu
+    while time.thread_time() < spin_until:
+        pass
+    me = threading.get_native_id()
+    return me, priority.niceness(me)
+
+
+@pytest.mark.skipif(not priority.SUPPORTED, reason="per-thread nice values are a Linux feature")
+def test_a_query_thread_that_works_long_is_niced_then_retired_and_replaced_at_normal_priority():
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+
+    async def scenario():
+        pool = QueryThreads(2, demote_after=0.05)
+        quick = [await _on_thread(pool, 5.0, _nice_after, 0.0) for _ in range(3)]
+        waiting = await _on_thread(pool, 5.0, _nice_after, 0.0, 0.3)
+        slow = await _on_thread(pool, 5.0, _nice_after, 0.3)
+        after = [await _on_thread(pool, 5.0, _nice_after, 0.0) for _ in range(6)]
+        await asyncio.sleep(0.05)
+        return pool, quick, waiting, slow, after
+
+    pool, quick, waiting, slow, after = asyncio.run(scenario())
+    assert {nice for _, nice in quick} == {base} and waiting[1] == base  # waiting is not working
+    assert slow[1] == min(19, base + priority.DEMOTE_STEP)
+    assert {nice for _, nice in after} == {base}  # later queries never run on the niced thread
+    assert slow[0] not in {tid for tid, _ in after}
+    assert len(pool._threads) == 2 and all(t.is_alive() for t in pool._threads)
+
+
 # ---- the real server ------------------------------------------------------------------------------------
 
 
@@ -167,8 +201,13 @@ def test_a_timeout_is_a_503_while_the_same_worker_answers_others_then_it_recycle
             answered = [keep_alive.get(url + "/sparql", params={"query": f"ASK {{ ?s ?p {i} }}"}, timeout=30)
                         for i in range(5)]  # evaluated, not cached, while the attack runs on the only worker
             still_running = not attack.done()
-        r = attack.result()
+            r = attack.result()
+            # the recycling worker still answers on open connections, and closes them after the answer, so
+            # clients move to a live worker instead of sending into a connection as it is shut
+            last = keep_alive.get(url + "/sparql", params={"query": "ASK { ?s ?p 'last' }"}, timeout=30)
     assert still_running and [a.status_code for a in answered] == [200] * 5
+    assert all(a.headers.get("Connection", "").lower() != "close" for a in answered)
+    assert last.status_code == 200 and last.headers.get("Connection", "").lower() == "close"
     assert r.status_code == 503 and r.json()["error"]["kind"] == "query_timeout"
     assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Retry-After"]
     for i in range(10):  # the recycled worker's replacement answers
@@ -178,6 +217,38 @@ def test_a_timeout_is_a_503_while_the_same_worker_answers_others_then_it_recycle
         time.sleep(0.1)
     assert "recycles" in one_worker.log.read_text(errors="replace")
     assert "kg_query_timeouts_total 0" not in requests.get(url + "/metrics", timeout=30).text
+
+
+def _worker_thread_nices(master: int) -> list[int]:
+    """The nice value of every thread of the worker processes under ``master`` (Python 3.11 does not name
+    threads for the kernel, so they are told apart by their nice value alone)."""
+    nices = []
+    for master_task in Path(f"/proc/{master}/task").iterdir():
+        for pid in (master_task / "children").read_text().split():
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                try:
+                    stat = (task / "stat").read_text()
+                except OSError:
+                    continue
+                nices.append(int(stat[stat.rindex(")") + 2:].split()[16]))
+    return nices
+
+
+@pytest.mark.skipif(not priority.SUPPORTED, reason="per-thread nice values are a Linux feature")
+@pytest.mark.parametrize("path", ["fast", "flask"])
+def test_a_long_query_yields_the_cpu_to_the_others_on_its_worker(one_worker, path):
+    form = {"query": HEAVY, "timeout": "2", **({"format": "json"} if path == "flask" else {})}
+    assert requests.get(one_worker.url + "/health", timeout=30).ok  # a worker is up (an earlier test recycled one)
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:
+        attack = pool.submit(requests.post, one_worker.url + "/sparql", data=form, timeout=60)
+        time.sleep(1.0)  # well past KG_DEMOTE_AFTER (0.25 s), well before the limit
+        during = _worker_thread_nices(one_worker.pid)
+        answered = requests.get(one_worker.url + "/sparql", params={"query": "ASK { ?s ?p 'yield' }"}, timeout=30)
+        r = attack.result()
+    base = os.getpriority(os.PRIO_PROCESS, one_worker.pid)
+    assert r.status_code == 503 and answered.status_code == 200
+    niced = min(19, base + priority.DEMOTE_STEP)
+    assert during.count(niced) == 1 and set(during) == {base, niced}, during  # that query's thread, no other
 
 
 def test_connections_are_kept_alive(one_worker):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import threading
 import time
 
 import pyoxigraph as ox
 import pytest
 
+from kg import priority
 from kg.errors import InputError, NotFound, QuerySyntaxError, QueryTimeout
 from kg.sparql import (
     LocalEngine,
@@ -137,6 +140,33 @@ def test_an_abandoned_query_calls_the_hook_once_and_a_fast_one_never():
     with pytest.raises(QueryTimeout):
         limit.run(lambda: time.sleep(0.4), 0.1)
     assert abandoned == [1]
+
+
+@pytest.mark.skipif(not priority.SUPPORTED, reason="per-thread nice values are a Linux feature")
+def test_a_long_evaluation_yields_the_cpu_and_a_short_one_keeps_its_priority():
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    limit = ThreadTimeLimit(demote_after=0.05)
+
+    def nice_after(cpu: float = 0.0, wait: float = 0.0) -> int:
+        time.sleep(wait)
+        spin_until = time.thread_time() + cpu
+        while time.thread_time() < spin_until:
+            pass
+        return priority.niceness(threading.get_native_id())
+
+    assert limit.run(lambda: nice_after(), 5) == base
+    assert limit.run(lambda: nice_after(cpu=0.3), 5) == min(19, base + priority.DEMOTE_STEP)
+    assert limit.run(lambda: nice_after(), 5) == base  # every evaluation gets a fresh thread
+    assert limit.run(lambda: nice_after(wait=0.3), 5) == base  # waiting (for a core, for I/O) is not working
+    assert os.getpriority(os.PRIO_PROCESS, 0) == base  # the caller's thread is never touched
+
+
+def test_demotion_is_configured_in_seconds_and_zero_turns_it_off():
+    assert priority.demote_after(None) == (priority.DEMOTE_AFTER if priority.SUPPORTED else None)
+    assert priority.demote_after("0") is None and priority.demote_after(0) is None
+    assert priority.demote_after("-1") is None
+    with pytest.raises(InputError, match="KG_DEMOTE_AFTER"):
+        priority.demote_after("soon")
 
 
 ALL_TERMS = "SELECT ?s ?p ?o ?unbound WHERE { ?s ?p ?o }"
