@@ -35,11 +35,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from kg.cli.serve import JEMALLOC
+from kg.store import StoreRoot
+
 from .http import PREFIXES, QUERIES
 from .procs import REPO, free_port
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-JEMALLOC = ("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2")
 HZ = 2000
 TLS = re.compile(r"__tls_get_addr|TLS init function|TLS wrapper function")
 
@@ -81,7 +83,7 @@ def stop(rec: subprocess.Popen) -> None:
     rec.wait(timeout=60)
 
 
-def summarise(data: Path, runs: int, dso_hint: str) -> dict:
+def summarise(data: Path, runs: int) -> dict:
     """Samples per evaluation, TLS share and top symbols of one perf.data (only the engine's threads count)."""
     out = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--sort", "dso,symbol", "-F",
                           "sample,dso,symbol"], capture_output=True, text=True, check=True).stdout
@@ -126,7 +128,7 @@ def profile_pyoxigraph(store: Path, query: str, runs: int, tmp: Path) -> dict:
     rec = record(proc.pid, data)
     proc.wait()
     stop(rec)
-    return summarise(data, runs, "pyoxigraph") | {"jemalloc": bool(lib)}
+    return summarise(data, runs) | {"jemalloc": bool(lib)}
 
 
 def profile_native(store: Path, query: str, runs: int, tmp: Path) -> dict:
@@ -154,11 +156,7 @@ def profile_native(store: Path, query: str, runs: int, tmp: Path) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return summarise(data, runs, "oxigraph")
-
-
-def current_generation(root: Path) -> Path:
-    return root / "generations" / (root / "CURRENT").read_text().strip()
+    return summarise(data, runs)
 
 
 def markdown(result: dict) -> str:
@@ -208,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
               "store": str(args.store.relative_to(REPO) if args.store.is_relative_to(REPO) else args.store),
               "runs": args.runs, "queries": []}
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:
-        store = current_generation(args.store)
+        store = StoreRoot(args.store).current_path()
         for name, query in SCANS:
             print(f"[bench.engine] {name}", file=sys.stderr, flush=True)
             ours = profile_pyoxigraph(store, query, args.runs, Path(tmp))

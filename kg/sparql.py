@@ -665,7 +665,8 @@ class ThreadTimeLimit:
         done = threading.Event()
 
         def target() -> None:
-            box["clock"] = priority.own_cpu_clock()
+            if self.demote_after is not None:
+                box["clock"] = priority.own_cpu_clock()
             try:
                 box["value"] = fn()
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread

@@ -317,16 +317,21 @@ class QueryThreads:
         self._jobs.put(job)
         return job
 
-    def demote(self, job: _Job) -> float | None:
+    def demote(self, job: _Job, *, abandoned: bool = False) -> float | None:
         """Nice the thread running ``job`` if the job has used ``demote_after`` of CPU; else when to ask again.
 
         CPU time never runs ahead of wall time, so the job cannot cross the threshold sooner than the seconds
         returned. ``None`` when there is nothing (more) to do: the job is done or demoted, its thread has no CPU
-        clock, or demotion is off.
+        clock, or demotion is off. An ``abandoned`` job (past its limit) is niced at once, whatever it has used:
+        it runs on until the worker ends.
         """
-        if self.demote_after is None:
+        if self.demote_after is None and not abandoned:
             return None
         with self._lock:
+            if abandoned:
+                if job.thread_id is not None and not job.demoted:
+                    job.demoted = priority.demote(job.thread_id)
+                return None
             if job.demoted or job.future.done():
                 return None
             if job.thread_id is None:  # still queued
@@ -399,9 +404,7 @@ async def _on_thread(pool: QueryThreads, seconds: float | None, fn, *args):
 
     def give_up() -> None:
         expired.append(waiter.cancel())
-        with pool._lock:  # abandoned: whatever it has run, it runs on at low priority until the worker ends
-            if job.thread_id is not None and not job.demoted:
-                job.demoted = priority.demote(job.thread_id)
+        pool.demote(job, abandoned=True)
 
     def maybe_demote() -> None:
         left = pool.demote(job)
